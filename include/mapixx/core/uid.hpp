@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: MIT
+/// \file
+/// `uid`: a MAPIUID, 16 bytes that name a profile section, a service or a provider.
+#ifndef MAPIXX_CORE_UID_HPP_INCLUDED
+#define MAPIXX_CORE_UID_HPP_INCLUDED
+
+#include <array>
+#include <compare>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <random>
+#include <string>
+#include <string_view>
+
+namespace mapixx::inline v0 {
+
+/// A MAPIUID: 16 bytes, printed and parsed as 32 hex digits in byte order (the form MAPISVC.INF,
+/// the registry and profile files use: `13dbb0c8aa05101a9bb000aa002fc45a`).
+struct uid {
+    std::array<std::uint8_t, 16> bytes{};
+
+    /// Parses exactly 32 hex digits (either case). Also accepts the registry GUID form
+    /// `{00020385-0000-0000-C000-000000000046}`, whose first three fields are little-endian.
+    /// Anything else, including 31 or 33 digits, gives nullopt.
+    [[nodiscard]] static constexpr std::optional<uid> parse(std::string_view text) noexcept {
+        auto nibble = [](char c) -> int {
+            if (c >= '0' && c <= '9') return c - '0';
+            if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+            if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+            return -1;
+        };
+        uid out;
+        if (text.size() == 32) {
+            for (std::size_t i = 0; i < 16; ++i) {
+                int hi = nibble(text[2 * i]), lo = nibble(text[2 * i + 1]);
+                if (hi < 0 || lo < 0) return std::nullopt;
+                out.bytes[i] = static_cast<std::uint8_t>(hi * 16 + lo);
+            }
+            return out;
+        }
+        if (text.size() == 38 && text.front() == '{' && text.back() == '}' && text[9] == '-' &&
+            text[14] == '-' && text[19] == '-' && text[24] == '-') {
+            // Byte positions of each pair of digits in the GUID text, in MAPIUID order.
+            constexpr std::size_t at[16] = {7, 5, 3, 1, 12, 10, 17, 15, 20, 22, 25, 27, 29, 31, 33, 35};
+            for (std::size_t i = 0; i < 16; ++i) {
+                int hi = nibble(text[at[i]]), lo = nibble(text[at[i] + 1]);
+                if (hi < 0 || lo < 0) return std::nullopt;
+                out.bytes[i] = static_cast<std::uint8_t>(hi * 16 + lo);
+            }
+            return out;
+        }
+        return std::nullopt;
+    }
+
+    /// 32 lower-case hex digits.
+    [[nodiscard]] std::string to_string() const {
+        static constexpr char digits[] = "0123456789abcdef";
+        std::string s(32, '0');
+        for (std::size_t i = 0; i < 16; ++i) {
+            s[2 * i] = digits[bytes[i] >> 4];
+            s[2 * i + 1] = digits[bytes[i] & 0xF];
+        }
+        return s;
+    }
+
+    /// A new random uid (version-4 style bits), from a per-thread generator seeded once from
+    /// `std::random_device`.
+    [[nodiscard]] static uid generate() {
+        thread_local std::mt19937_64 engine{[] {
+            std::random_device rd;
+            std::seed_seq seq{rd(), rd(), rd(), rd()};
+            return std::mt19937_64(seq);
+        }()};
+        uid out;
+        for (std::size_t i = 0; i < 16; i += 8) {
+            std::uint64_t v = engine();
+            for (std::size_t j = 0; j < 8; ++j) out.bytes[i + j] = static_cast<std::uint8_t>(v >> (8 * j));
+        }
+        out.bytes[6] = static_cast<std::uint8_t>((out.bytes[6] & 0x0F) | 0x40);
+        out.bytes[8] = static_cast<std::uint8_t>((out.bytes[8] & 0x3F) | 0x80);
+        return out;
+    }
+
+    /// True for the all-zero uid (the "no uid" value some calls accept, e.g. SetPrimaryIdentity).
+    [[nodiscard]] constexpr bool is_nil() const noexcept {
+        for (auto b : bytes) {
+            if (b != 0) return false;
+        }
+        return true;
+    }
+
+    friend constexpr auto operator<=>(const uid&, const uid&) = default;
+    friend constexpr bool operator==(const uid&, const uid&) = default;
+};
+
+static_assert(sizeof(uid) == 16, "a uid has the layout of MAPIUID");
+
+/// Well-known uids.
+namespace uids {
+/// MUID_PROFILE_INSTANCE {00020385-0000-0000-C000-000000000046}: the section holding a
+/// profile's PR_SEARCH_KEY.
+inline constexpr uid profile_instance{{0x85, 0x03, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0xC0, 0x00, 0x00, 0x00,
+                                       0x00, 0x00, 0x00, 0x46}};
+} // namespace uids
+
+} // namespace mapixx::inline v0
+
+template <>
+struct std::hash<mapixx::uid> {
+    std::size_t operator()(const mapixx::uid& u) const noexcept {
+        std::uint64_t h = 1469598103934665603ull;  // FNV-1a
+        for (auto b : u.bytes) {
+            h ^= b;
+            h *= 1099511628211ull;
+        }
+        return static_cast<std::size_t>(h);
+    }
+};
+
+#endif
