@@ -1,0 +1,518 @@
+// SPDX-License-Identifier: MIT
+/// \file
+/// A single-threaded cooperative run loop for coroutines, and the `scheduler_like` concept.
+#ifndef MAPIXX_CORO_SCHEDULER_HPP_INCLUDED
+#define MAPIXX_CORO_SCHEDULER_HPP_INCLUDED
+
+#include <mapixx/coro/broken_promise.hpp>
+#include <mapixx/coro/task.hpp>
+
+#include <gsl/assert>
+
+#include <algorithm>
+#include <atomic>
+#include <concepts>
+#include <condition_variable>
+#include <coroutine>
+#include <cstddef>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <utility>
+#include <vector>
+
+namespace mapixx::inline v0 {
+
+/// A scheduler: `s.schedule()` returns something that `co_await` accepts and that yields
+/// nothing. Awaiting it moves the awaiting coroutine to a context that `S` controls.
+template <class S>
+concept scheduler_like = requires(S& s) {
+    { s.schedule() } -> awaitable;
+    requires std::same_as<await_result_t<decltype(s.schedule())>, void>;
+};
+
+namespace detail {
+
+/// Asks the CPU to start loading the frame of `h`, which is about to be resumed.
+inline void prefetch_frame(std::coroutine_handle<> h) noexcept
+{
+#if defined(__GNUC__) || defined(__clang__)
+    __builtin_prefetch(h.address());
+#else
+    static_cast<void>(h);
+#endif
+}
+
+/// A FIFO of coroutine handles in one contiguous ring whose capacity is a power of two.
+///
+/// Pushing allocates only when the ring is full, and then doubles it, so a steady state of
+/// yields allocates nothing. Slots can be read in queue order with `operator[]`, e.g. to
+/// prefetch the frames that come next.
+class ready_ring {
+public:
+    /// An empty ring with room for at least `capacity` handles (at least 1).
+    explicit ready_ring(std::size_t capacity) { grow_to(capacity); }
+
+    [[nodiscard]] bool empty() const noexcept { return size_ == 0; }
+    [[nodiscard]] std::size_t size() const noexcept { return size_; }
+    [[nodiscard]] std::size_t capacity() const noexcept { return mask_ + 1; }
+
+    /// The `i`-th handle from the front. Precondition: `i < size()`.
+    [[nodiscard]] std::coroutine_handle<> operator[](std::size_t i) const noexcept
+    {
+        return slots_[(head_ + i) & mask_];
+    }
+
+    /// Appends `h`. Throws: `std::bad_alloc` if the ring is full and can't grow.
+    void push_back(std::coroutine_handle<> h)
+    {
+        if (size_ == capacity()) {
+            grow_to(2 * capacity());
+        }
+        slots_[(head_ + size_) & mask_] = h;
+        ++size_;
+    }
+
+    /// Removes and returns the front handle. Precondition: `!empty()`.
+    std::coroutine_handle<> pop_front() noexcept
+    {
+        std::coroutine_handle<> h = slots_[head_];
+        head_ = (head_ + 1) & mask_;
+        --size_;
+        return h;
+    }
+
+    /// Makes room for at least `capacity` handles.
+    void reserve(std::size_t capacity)
+    {
+        if (capacity > this->capacity()) {
+            grow_to(capacity);
+        }
+    }
+
+private:
+    void grow_to(std::size_t wanted)
+    {
+        std::size_t capacity = 1;
+        while (capacity < wanted) {
+            capacity *= 2;
+        }
+        auto slots = std::make_unique<std::coroutine_handle<>[]>(capacity);
+        for (std::size_t i = 0; i != size_; ++i) {
+            slots[i] = (*this)[i];
+        }
+        slots_ = std::move(slots);
+        head_ = 0;
+        mask_ = capacity - 1;
+    }
+
+    std::unique_ptr<std::coroutine_handle<>[]> slots_;
+    std::size_t head_ = 0;
+    std::size_t size_ = 0;
+    std::size_t mask_ = 0;
+};
+
+} // namespace detail
+
+/// A single-threaded cooperative run loop.
+///
+/// One thread at a time drives the loop with `run()` or `run_until_idle()`; coroutines that
+/// `co_await schedule()` or `co_await yield()` are put at the back of a FIFO ready queue and
+/// resumed from the loop in turn, so N coroutines that yield in a loop get round-robin turns.
+///
+/// The ready queue is a ring buffer of `std::coroutine_handle<>` that grows geometrically and
+/// never shrinks: after warm-up a yield allocates nothing and takes no lock. Handles given to
+/// the scheduler from another thread (`post()`, or `schedule()` awaited on another thread) go
+/// through a mutex-protected inbox that the loop drains; posting wakes a loop blocked in `run()`.
+///
+/// Spawned tasks (`spawn()`) are owned by the scheduler: their frames are destroyed when they
+/// finish, or by the destructor if they have not. An exception that escapes a spawned task is
+/// stored and rethrown from `run()` / `run_until_idle()` right after the resumption in which
+/// it escaped, one exception per call, in the order they happened; calling `run()` again goes
+/// on with the remaining work.
+///
+/// Thread safety: `post()`, `stop()`, `spawn()` and `spawned_count()` may be called from any
+/// thread. `run()` and `run_until_idle()` must not run concurrently with each other, nor
+/// re-entrantly on the same scheduler. The destructor must not run concurrently with anything.
+///
+/// \code
+/// mapixx::scheduler s;
+/// s.spawn([](mapixx::scheduler& s) -> mapixx::task<> {
+///     for (int i = 0; i < 3; ++i) co_await s.yield();
+/// }(s));
+/// s.run(); // returns when the spawned task has finished
+/// \endcode
+class scheduler {
+public:
+    /// The awaitable returned by `schedule()` and `yield()`: suspends the awaiting coroutine and
+    /// puts it at the back of the ready queue (`void await_suspend`, so it never nests stack).
+    class schedule_operation {
+    public:
+        explicit schedule_operation(scheduler& owner) noexcept : owner_{&owner} {}
+
+        /// Always false: the coroutine always goes through the queue.
+        [[nodiscard]] bool await_ready() const noexcept { return false; }
+
+        /// Enqueues `awaiting`. Throws: `std::bad_alloc` (the coroutine then resumes at once
+        /// with that exception).
+        void await_suspend(std::coroutine_handle<> awaiting) { owner_->post(awaiting); }
+
+        void await_resume() const noexcept {}
+
+    private:
+        scheduler* owner_;
+    };
+
+    /// An idle scheduler whose ready queue has room for `initial_capacity` handles before it
+    /// first grows (rounded up to a power of two).
+    ///
+    /// Throws: `std::bad_alloc`.
+    explicit scheduler(std::size_t initial_capacity = 64) : ready_{initial_capacity}
+    {
+        inbox_.reserve(16);
+        draining_.reserve(16);
+    }
+
+    scheduler(const scheduler&) = delete;
+    scheduler& operator=(const scheduler&) = delete;
+
+    /// Destroys the frames of spawned tasks that have not finished (which destroys their
+    /// locals and the tasks they await). Handles of other coroutines still queued are dropped,
+    /// not destroyed: the scheduler does not own them.
+    ///
+    /// Preconditions: no thread is running the loop; nothing will post to it afterwards; no
+    /// other object still refers to a suspended spawned task (e.g. an `async_mutex` waiter).
+    ~scheduler()
+    {
+        Expects(current_ != this);
+        for (;;) {
+            spawn_promise* first = nullptr;
+            {
+                std::lock_guard lock{mutex_};
+                first = spawned_head_;
+            }
+            if (first == nullptr) {
+                break;
+            }
+            // The promise destructor unlinks the frame from the list.
+            std::coroutine_handle<spawn_promise>::from_promise(*first).destroy();
+        }
+    }
+
+    /// An awaitable that suspends the awaiting coroutine and resumes it from this scheduler's
+    /// loop, after the coroutines already queued. Awaited on another thread, it moves the
+    /// coroutine onto the loop's thread.
+    [[nodiscard]] schedule_operation schedule() noexcept { return schedule_operation{*this}; }
+
+    /// The same as `schedule()`, named for its use inside the loop: give the other ready
+    /// coroutines a turn, then go on.
+    [[nodiscard]] schedule_operation yield() noexcept { return schedule_operation{*this}; }
+
+    /// Starts `work` as a detached task owned by the scheduler.
+    ///
+    /// The task is queued and first resumed from the loop (never inside `spawn`). Its frame is
+    /// destroyed when it finishes. `run()` does not return while spawned tasks are unfinished
+    /// (unless stopped). An exception that escapes it is rethrown from the loop (see the class
+    /// comment).
+    ///
+    /// Throws: `broken_promise` if `work` is empty; `std::bad_alloc`.
+    void spawn(task<void> work)
+    {
+        if (!work) {
+            throw broken_promise{};
+        }
+        spawned_frame frame = spawn_body(std::move(work));
+        std::coroutine_handle<spawn_promise> handle = frame.release();
+        handle.promise().owner_ = this;
+        {
+            std::lock_guard lock{mutex_};
+            spawn_promise& promise = handle.promise();
+            promise.next_ = spawned_head_;
+            if (spawned_head_ != nullptr) {
+                spawned_head_->prev_ = &promise;
+            }
+            spawned_head_ = &promise;
+            ++spawned_count_;
+        }
+        try {
+            post(handle);
+        } catch (...) {
+            handle.destroy(); // unlinks it again
+            throw;
+        }
+    }
+
+    /// Puts `h` at the back of the ready queue, to be resumed from the loop.
+    ///
+    /// Thread-safe. On the thread that is running this scheduler's loop the handle goes
+    /// straight to the ring buffer (no lock); from any other thread it goes to the inbox under
+    /// a mutex, and a loop blocked in `run()` is woken.
+    ///
+    /// Precondition: `h` is a suspended coroutine that nothing else will resume.
+    /// Throws: `std::bad_alloc`.
+    void post(std::coroutine_handle<> h)
+    {
+        Expects(static_cast<bool>(h));
+        if (current_ == this) {
+            ready_.push_back(h);
+            return;
+        }
+        {
+            std::lock_guard lock{mutex_};
+            inbox_.push_back(h);
+            signals_.fetch_or(inbox_signal, std::memory_order_relaxed);
+        }
+        wake_.notify_one();
+    }
+
+    /// Runs the loop on the calling thread until there is no ready coroutine, no posted handle
+    /// and no unfinished spawned task, or until `stop()` is called. While spawned tasks are
+    /// suspended and nothing is ready, it blocks until something is posted.
+    ///
+    /// Returns the number of coroutine resumptions it made. A stop request is consumed by the
+    /// `run()` or `run_until_idle()` call that returns because of it (or by the next one if no
+    /// loop is running when `stop()` is called).
+    ///
+    /// Preconditions: this scheduler's loop is not already running.
+    /// Throws: the exception that escaped a spawned task (see the class comment);
+    /// `std::bad_alloc`.
+    std::size_t run() { return drive(true); }
+
+    /// Runs the loop until the ready queue and the inbox are empty (or `stop()` is called),
+    /// without ever blocking. Coroutines that keep yielding keep it busy.
+    ///
+    /// Returns the number of coroutine resumptions it made.
+    /// Preconditions and throws: as for `run()`.
+    std::size_t run_until_idle() { return drive(false); }
+
+    /// Asks the running (or next) `run()` / `run_until_idle()` call to return after the current
+    /// resumption. Thread-safe. Queued coroutines stay queued for a later call.
+    void stop() noexcept
+    {
+        {
+            std::lock_guard lock{mutex_};
+            stop_requested_ = true;
+            signals_.fetch_or(stop_signal, std::memory_order_relaxed);
+        }
+        wake_.notify_one();
+    }
+
+    /// The number of spawned tasks that have not finished. Thread-safe.
+    [[nodiscard]] std::size_t spawned_count() const
+    {
+        std::lock_guard lock{mutex_};
+        return spawned_count_;
+    }
+
+    /// The number of handles in the ready queue (not counting the inbox). Only meaningful on
+    /// the loop's thread or while no loop runs.
+    [[nodiscard]] std::size_t ready_count() const noexcept { return ready_.size(); }
+
+    /// The number of handles the ready queue holds before it next grows. Same caveat.
+    [[nodiscard]] std::size_t ready_capacity() const noexcept { return ready_.capacity(); }
+
+    /// True if the calling thread is running this scheduler's loop (i.e. is inside `run()` or
+    /// `run_until_idle()`, typically in a coroutine resumed from it).
+    [[nodiscard]] bool is_loop_thread() const noexcept { return current_ == this; }
+
+private:
+    static constexpr unsigned inbox_signal = 1;
+    static constexpr unsigned stop_signal = 2;
+    static constexpr unsigned failure_signal = 4;
+
+    class spawn_promise;
+
+    /// The return object of `spawn_body`; owns the frame until `spawn` links it.
+    class spawned_frame {
+    public:
+        using promise_type = spawn_promise;
+
+        explicit spawned_frame(std::coroutine_handle<spawn_promise> frame) noexcept
+            : frame_{frame}
+        {
+        }
+        // clang 14 moves the result of get_return_object into the returned object.
+        spawned_frame(spawned_frame&& other) noexcept : frame_{std::exchange(other.frame_, nullptr)}
+        {
+        }
+        spawned_frame& operator=(spawned_frame&&) = delete;
+        ~spawned_frame()
+        {
+            if (frame_) {
+                frame_.destroy();
+            }
+        }
+
+        std::coroutine_handle<spawn_promise> release() noexcept
+        {
+            return std::exchange(frame_, nullptr);
+        }
+
+    private:
+        std::coroutine_handle<spawn_promise> frame_;
+    };
+
+    /// The promise of the wrapper coroutine around a spawned task. The frame destroys itself
+    /// when the body ends (`suspend_never` at the final point); the destructor unlinks it.
+    class spawn_promise {
+    public:
+        spawn_promise() noexcept = default;
+        spawn_promise(const spawn_promise&) = delete;
+        spawn_promise& operator=(const spawn_promise&) = delete;
+
+        ~spawn_promise()
+        {
+            if (owner_ != nullptr) {
+                owner_->forget(*this);
+            }
+        }
+
+        spawned_frame get_return_object() noexcept
+        {
+            return spawned_frame{std::coroutine_handle<spawn_promise>::from_promise(*this)};
+        }
+        [[nodiscard]] std::suspend_always initial_suspend() const noexcept { return {}; }
+        [[nodiscard]] std::suspend_never final_suspend() const noexcept { return {}; }
+        void return_void() noexcept {}
+
+        void unhandled_exception() noexcept
+        {
+            if (owner_ != nullptr) {
+                owner_->record_failure(std::current_exception());
+            }
+        }
+
+    private:
+        friend class scheduler;
+        scheduler* owner_ = nullptr;
+        spawn_promise* prev_ = nullptr;
+        spawn_promise* next_ = nullptr;
+    };
+
+    static spawned_frame spawn_body(task<void> work) { co_await std::move(work); }
+
+    /// Sets the thread's current loop for the lifetime of the guard.
+    class loop_guard {
+    public:
+        explicit loop_guard(scheduler* s) noexcept : previous_{std::exchange(current_, s)} {}
+        loop_guard(const loop_guard&) = delete;
+        loop_guard& operator=(const loop_guard&) = delete;
+        ~loop_guard() { current_ = previous_; }
+
+    private:
+        scheduler* previous_;
+    };
+
+    std::size_t drive(bool block)
+    {
+        Expects(current_ != this);
+        loop_guard guard{this};
+        std::size_t resumed = 0;
+        for (;;) {
+            if (signals_.load(std::memory_order_acquire) != 0 && take_signals()) {
+                break;
+            }
+            if (!ready_.empty()) {
+                std::coroutine_handle<> next = ready_.pop_front();
+                if (!ready_.empty()) {
+                    detail::prefetch_frame(ready_[0]);
+                }
+                ++resumed;
+                next.resume();
+                continue;
+            }
+            if (!block) {
+                break;
+            }
+            std::unique_lock lock{mutex_};
+            if (spawned_count_ == 0 && signals_.load(std::memory_order_relaxed) == 0) {
+                break;
+            }
+            wake_.wait(lock, [this] {
+                return spawned_count_ == 0 || signals_.load(std::memory_order_relaxed) != 0;
+            });
+        }
+        return resumed;
+    }
+
+    /// Moves the inbox into the ring and handles stop and failure requests. Returns true if
+    /// the loop must stop; throws a stored failure.
+    bool take_signals()
+    {
+        std::exception_ptr failure;
+        bool stop = false;
+        {
+            std::lock_guard lock{mutex_};
+            std::swap(inbox_, draining_);
+            if (!failures_.empty()) {
+                failure = failures_.front();
+                failures_.erase(failures_.begin());
+            } else {
+                stop = std::exchange(stop_requested_, false);
+            }
+            unsigned remaining = 0;
+            if (!failures_.empty()) {
+                remaining |= failure_signal;
+            }
+            if (stop_requested_) {
+                remaining |= stop_signal;
+            }
+            signals_.store(remaining, std::memory_order_relaxed);
+        }
+        for (std::coroutine_handle<> h : draining_) {
+            ready_.push_back(h);
+        }
+        draining_.clear();
+        if (failure) {
+            std::rethrow_exception(failure);
+        }
+        return stop;
+    }
+
+    void record_failure(std::exception_ptr failure) noexcept
+    {
+        {
+            std::lock_guard lock{mutex_};
+            failures_.push_back(std::move(failure));
+            signals_.fetch_or(failure_signal, std::memory_order_relaxed);
+        }
+        wake_.notify_one();
+    }
+
+    void forget(spawn_promise& promise) noexcept
+    {
+        {
+            std::lock_guard lock{mutex_};
+            if (promise.prev_ != nullptr) {
+                promise.prev_->next_ = promise.next_;
+            } else {
+                spawned_head_ = promise.next_;
+            }
+            if (promise.next_ != nullptr) {
+                promise.next_->prev_ = promise.prev_;
+            }
+            --spawned_count_;
+        }
+        wake_.notify_one();
+    }
+
+    // The loop that the calling thread is running, if any (innermost if nested).
+    static inline thread_local scheduler* current_ = nullptr;
+
+    detail::ready_ring ready_; // loop thread only
+    std::atomic<unsigned> signals_{0};
+
+    mutable std::mutex mutex_; // guards everything below
+    std::condition_variable wake_;
+    std::vector<std::coroutine_handle<>> inbox_;
+    std::vector<std::coroutine_handle<>> draining_; // loop thread only; kept for its capacity
+    std::vector<std::exception_ptr> failures_;
+    spawn_promise* spawned_head_ = nullptr;
+    std::size_t spawned_count_ = 0;
+    bool stop_requested_ = false;
+};
+
+static_assert(scheduler_like<scheduler>);
+
+} // namespace mapixx::inline v0
+#endif

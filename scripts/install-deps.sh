@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Installs every Debian 12 package that building and testing mapixx needs. Idempotent: it asks
+# apt only for what is missing, runs `apt-get update` at most once, works as root without sudo
+# and as another user with sudo. Usage: scripts/install-deps.sh [run|test]
+set -euo pipefail
+
+purpose=${1:-test}
+
+# What the library, the tool and the main job need.
+packages=(g++ cmake make libmsgsl-dev librange-v3-dev doctest-dev pkg-config)
+if [ "$purpose" = test ]; then
+  # What the whole test suite needs in addition: clang++ for the header checks, the MinGW-w64
+  # cross compiler and SDK headers for the ABI test, python3 for fixture generators.
+  packages+=(clang g++-mingw-w64-x86-64-posix mingw-w64-tools python3)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+if [ "$(id -u)" -eq 0 ]; then
+  as_root=()
+elif command -v sudo >/dev/null 2>&1; then
+  as_root=(sudo)
+else
+  echo "install-deps: these packages are missing and neither root nor sudo is available: ${missing[*]}" >&2
+  exit 1
+fi
+
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${as_root[@]}" apt-get update -q
+"${as_root[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"

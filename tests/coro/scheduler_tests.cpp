@@ -1,0 +1,423 @@
+// SPDX-License-Identifier: MIT
+#include <mapixx/coro/scheduler.hpp>
+#include <mapixx/coro/sync_wait.hpp>
+#include <mapixx/coro/task.hpp>
+
+#include "coro_test_helpers.hpp"
+
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <coroutine>
+#include <cstddef>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+using mapixx::scheduler;
+using mapixx::task;
+using mapixx_test::counted;
+
+namespace {
+
+/// A scheduler-like type that resumes at once.
+struct inline_scheduler {
+    std::suspend_never schedule() noexcept { return {}; }
+};
+
+/// Not a scheduler: schedule() returns something that can't be awaited.
+struct not_a_scheduler {
+    int schedule() noexcept { return 0; }
+};
+
+/// Not a scheduler: awaiting schedule() yields a value.
+struct valued_schedule {
+    struct awaiter {
+        bool await_ready() const noexcept { return true; }
+        void await_suspend(std::coroutine_handle<>) const noexcept {}
+        int await_resume() const noexcept { return 1; }
+    };
+    awaiter schedule() noexcept { return {}; }
+};
+
+task<> log_around_schedule(scheduler& s, std::vector<std::string>& log, std::string name)
+{
+    log.push_back(name + " before");
+    co_await s.schedule();
+    log.push_back(name + " after");
+}
+
+task<> log_without_suspending(std::vector<std::string>& log, std::string name)
+{
+    log.push_back(name);
+    co_return;
+}
+
+task<> yield_and_record(scheduler& s, std::vector<int>& order, int id, int turns)
+{
+    for (int i = 0; i < turns; ++i) {
+        order.push_back(id);
+        co_await s.yield();
+    }
+}
+
+task<> yield_times(scheduler& s, int times)
+{
+    for (int i = 0; i < times; ++i) {
+        co_await s.yield();
+    }
+}
+
+task<> hold_and_yield(scheduler& s, counted c, int times)
+{
+    for (int i = 0; i < times; ++i) {
+        co_await s.yield();
+    }
+    static_cast<void>(c);
+}
+
+task<> hold_forever(counted c)
+{
+    co_await std::suspend_always{}; // nothing ever resumes this
+    static_cast<void>(c);
+}
+
+task<> throw_after_yield(scheduler& s, const char* message)
+{
+    co_await s.yield();
+    throw std::runtime_error{message};
+}
+
+task<> yield_until(scheduler& s, const bool& quit, int& turns)
+{
+    while (!quit) {
+        ++turns;
+        co_await s.yield();
+    }
+}
+
+task<> stop_after(scheduler& s, int turns)
+{
+    for (int i = 0; i < turns; ++i) {
+        co_await s.yield();
+    }
+    s.stop();
+}
+
+/// Suspends, and has a new thread post the coroutine back to the scheduler.
+struct post_from_new_thread {
+    scheduler* s;
+    mapixx_test::thread_starter* threads;
+    bool await_ready() const noexcept { return false; }
+    void await_suspend(std::coroutine_handle<> h)
+    {
+        scheduler* target = s;
+        threads->start([target, h] { target->post(h); });
+    }
+    void await_resume() const noexcept {}
+};
+
+task<> record_thread_after_post(scheduler& s, mapixx_test::thread_starter& threads,
+                                std::thread::id& resumed_on)
+{
+    co_await post_from_new_thread{&s, &threads};
+    resumed_on = std::this_thread::get_id();
+}
+
+/// Suspends and publishes its handle, for the test thread to post it later.
+struct park {
+    std::atomic<void*>* parked;
+    bool await_ready() const noexcept { return false; }
+    void await_suspend(std::coroutine_handle<> h) noexcept
+    {
+        parked->store(h.address(), std::memory_order_release);
+    }
+    void await_resume() const noexcept {}
+};
+
+task<> keep_loop_alive(std::atomic<void*>& parked)
+{
+    co_await park{&parked};
+}
+
+task<std::thread::id> hop_onto(scheduler& s)
+{
+    co_await s.schedule();
+    co_return std::this_thread::get_id();
+}
+
+task<> post_self_and_check_queue(scheduler& s, std::size_t& queued_after_post)
+{
+    auto post_self = [](scheduler& s, std::size_t& queued) {
+        struct awaiter {
+            scheduler* s;
+            std::size_t* queued;
+            bool await_ready() const noexcept { return false; }
+            void await_suspend(std::coroutine_handle<> h)
+            {
+                const std::size_t before = s->ready_count();
+                s->post(h);
+                *queued = s->ready_count() - before;
+            }
+            void await_resume() const noexcept {}
+        };
+        return awaiter{&s, &queued};
+    };
+    co_await post_self(s, queued_after_post);
+}
+
+task<> yield_measured(scheduler& s, const bool& quit, std::size_t& before, std::size_t& after,
+                      std::size_t& yields)
+{
+    for (int i = 0; i < 10; ++i) { // warm-up: every coroutine is queued by now
+        co_await s.yield();
+    }
+    before = mapixx_test::allocations_on_this_thread();
+    for (int i = 0; i < 10'000; ++i) {
+        co_await s.yield();
+        ++yields;
+    }
+    after = mapixx_test::allocations_on_this_thread();
+    static_cast<void>(quit);
+}
+
+task<> yield_counting(scheduler& s, const bool& quit, std::size_t& yields)
+{
+    while (!quit) {
+        co_await s.yield();
+        ++yields;
+    }
+}
+
+task<> measure_then_quit(scheduler& s, bool& quit, std::size_t& before, std::size_t& after,
+                         std::size_t& yields)
+{
+    co_await yield_measured(s, quit, before, after, yields);
+    quit = true;
+}
+
+} // namespace
+
+static_assert(mapixx::scheduler_like<scheduler>);
+static_assert(mapixx::scheduler_like<inline_scheduler>);
+static_assert(!mapixx::scheduler_like<not_a_scheduler>);
+static_assert(!mapixx::scheduler_like<valued_schedule>);
+static_assert(!mapixx::scheduler_like<int>);
+
+TEST_SUITE("scheduler")
+{
+    TEST_CASE("schedule suspends the coroutine and queues it behind those already ready")
+    {
+        scheduler s;
+        std::vector<std::string> log;
+        s.spawn(log_around_schedule(s, log, "a"));
+        s.spawn(log_without_suspending(log, "b"));
+        CHECK(log.empty()); // spawn does not run anything
+        s.run();
+        const std::vector<std::string> expected{"a before", "b", "a after"};
+        CHECK(log == expected);
+    }
+
+    TEST_CASE("coroutines that yield in a loop get round-robin turns")
+    {
+        scheduler s;
+        std::vector<int> order;
+        for (int id = 0; id < 3; ++id) {
+            s.spawn(yield_and_record(s, order, id, 4));
+        }
+        s.run();
+        const std::vector<int> expected{0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2};
+        CHECK(order == expected);
+    }
+
+    TEST_CASE("spawned_count counts the spawned tasks that have not finished")
+    {
+        scheduler s;
+        CHECK(s.spawned_count() == 0);
+        s.spawn(yield_times(s, 1));
+        s.spawn(yield_times(s, 3));
+        CHECK(s.spawned_count() == 2);
+        s.run_until_idle();
+        CHECK(s.spawned_count() == 0);
+    }
+
+    TEST_CASE("run_until_idle returns the number of resumptions it made")
+    {
+        scheduler s;
+        s.spawn(yield_times(s, 3));
+        s.spawn(yield_times(s, 3));
+        // Each task: one start and one resumption per yield.
+        CHECK(s.run_until_idle() == 8);
+        CHECK(s.run_until_idle() == 0);
+    }
+
+    TEST_CASE("run returns once no work and no spawned task remains")
+    {
+        scheduler s;
+        CHECK(s.run() == 0);
+        s.spawn(yield_times(s, 5));
+        CHECK(s.run() == 6);
+        CHECK(s.spawned_count() == 0);
+        CHECK(s.ready_count() == 0);
+    }
+
+    TEST_CASE("the frame of a spawned task is destroyed when the task finishes")
+    {
+        counted::reset();
+        scheduler s;
+        s.spawn(hold_and_yield(s, counted{1}, 2));
+        CHECK(counted::alive() == 1);
+        s.run();
+        CHECK(counted::alive() == 0);
+    }
+
+    TEST_CASE("spawning an empty task throws broken_promise")
+    {
+        scheduler s;
+        CHECK_THROWS_AS(s.spawn(task<>{}), mapixx::broken_promise);
+        CHECK(s.spawned_count() == 0);
+    }
+
+    TEST_CASE("destroying the scheduler destroys the spawned tasks that have not finished")
+    {
+        counted::reset();
+        {
+            scheduler s;
+            s.spawn(hold_forever(counted{1}));
+            s.spawn(hold_and_yield(s, counted{2}, 100));
+            s.run_until_idle(); // the first suspends for good; stop the second half-way:
+            CHECK(s.spawned_count() == 1);
+            s.spawn(hold_forever(counted{3}));
+            CHECK(counted::alive() == 2);
+        }
+        CHECK(counted::alive() == 0);
+    }
+
+    TEST_CASE("an exception escaping a spawned task is rethrown from run, and run can go on")
+    {
+        scheduler s;
+        int turns = 0;
+        bool quit = false;
+        s.spawn(throw_after_yield(s, "first"));
+        s.spawn(throw_after_yield(s, "second"));
+        s.spawn(stop_after(s, 5));
+        s.spawn(yield_until(s, quit, turns));
+        CHECK_THROWS_WITH_AS(s.run(), "first", std::runtime_error);
+        CHECK_THROWS_WITH_AS(s.run(), "second", std::runtime_error);
+        CHECK(s.spawned_count() == 2); // the failed tasks are gone, their frames freed
+        s.run();                       // returns on the stop request
+        const int turns_before = turns;
+        CHECK(turns_before > 0);
+        quit = true;
+        s.run();
+        CHECK(s.spawned_count() == 0);
+        CHECK(turns == turns_before + 1);
+    }
+
+    TEST_CASE("stop makes run return and leaves the queued coroutines for the next run")
+    {
+        scheduler s;
+        bool quit = false;
+        int turns = 0;
+        s.spawn(yield_until(s, quit, turns));
+        s.spawn(stop_after(s, 10));
+        s.run();
+        CHECK(turns == 11);
+        CHECK(s.spawned_count() == 1);
+        quit = true;
+        CHECK(s.run() == 1);
+        CHECK(s.spawned_count() == 0);
+    }
+
+    TEST_CASE("a stop requested before run makes the next run return at once, and only it")
+    {
+        scheduler s;
+        s.stop();
+        s.spawn(yield_times(s, 0));
+        CHECK(s.run() == 0);
+        CHECK(s.spawned_count() == 1);
+        CHECK(s.run() == 1);
+        CHECK(s.spawned_count() == 0);
+    }
+
+    TEST_CASE("post on the loop thread puts the handle straight into the ready queue")
+    {
+        scheduler s;
+        std::size_t queued = 0;
+        s.spawn(post_self_and_check_queue(s, queued));
+        CHECK(s.run() == 2);
+        CHECK(queued == 1);
+    }
+
+    TEST_CASE("a handle posted from another thread wakes run and resumes on the loop thread")
+    {
+        mapixx_test::thread_starter threads;
+        scheduler s;
+        constexpr int count = 20;
+        std::vector<std::thread::id> resumed_on(count);
+        for (int round = 0; round < 5; ++round) {
+            for (std::thread::id& id : resumed_on) {
+                s.spawn(record_thread_after_post(s, threads, id));
+            }
+            // run blocks while the tasks wait for the other threads to post them.
+            CHECK(s.run() == 2 * count);
+            for (const std::thread::id& id : resumed_on) {
+                CHECK(id == std::this_thread::get_id());
+            }
+            CHECK(s.spawned_count() == 0);
+        }
+    }
+
+    TEST_CASE("schedule awaited on another thread moves the coroutine onto the loop thread")
+    {
+        scheduler s;
+        std::atomic<void*> parked{nullptr};
+        s.spawn(keep_loop_alive(parked)); // keeps run() from returning until posted
+        std::thread::id loop_id;
+        std::thread loop{[&s, &loop_id] {
+            loop_id = std::this_thread::get_id();
+            s.run();
+        }};
+        const std::thread::id resumed_on = mapixx::sync_wait(hop_onto(s));
+        // The keeper parked before hop_onto ran (both went through the inbox, in order).
+        void* keeper = parked.load(std::memory_order_acquire);
+        REQUIRE(keeper != nullptr);
+        s.post(std::coroutine_handle<>::from_address(keeper));
+        loop.join();
+        CHECK(resumed_on == loop_id);
+        CHECK(resumed_on != std::this_thread::get_id());
+        CHECK(s.spawned_count() == 0);
+    }
+
+    TEST_CASE("the ready queue grows geometrically and keeps its capacity")
+    {
+        scheduler s{2};
+        CHECK(s.ready_capacity() == 2);
+        for (int i = 0; i < 100; ++i) {
+            s.spawn(yield_times(s, 2));
+        }
+        s.run();
+        CHECK(s.ready_capacity() == 128);
+        CHECK(s.ready_count() == 0);
+    }
+
+    TEST_CASE("a yield allocates nothing once the ready queue has grown")
+    {
+        scheduler s{2};
+        bool quit = false;
+        std::size_t before = 0;
+        std::size_t after = 0;
+        std::size_t yields = 0;
+        for (int i = 0; i < 50; ++i) {
+            s.spawn(yield_counting(s, quit, yields));
+        }
+        s.spawn(measure_then_quit(s, quit, before, after, yields));
+        s.run();
+        CHECK(before != 0);
+        CHECK(after - before == 0);
+        CHECK(yields >= 51 * 10'000);
+        CHECK(s.spawned_count() == 0);
+    }
+}
