@@ -8,6 +8,7 @@
 
 #include <mapixx/core/core.hpp>
 #include <mapixx/core/flag_parse.hpp>
+#include <mapixx/coro/coro.hpp>
 #include <mapixx/session/subsystem.hpp>
 
 #endif

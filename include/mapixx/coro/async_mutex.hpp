@@ -104,6 +104,7 @@ public:
     /// as the temporary of a `co_await` expression).
     class lock_operation {
     public:
+        /// An operation that locks `m`. Use `async_mutex::lock_async()` instead.
         explicit lock_operation(async_mutex& m) noexcept : mutex_{&m} {}
         lock_operation(const lock_operation&) = delete;
         lock_operation& operator=(const lock_operation&) = delete;
@@ -118,6 +119,7 @@ public:
             return mutex_->lock_or_enqueue(*this);
         }
 
+        /// Yields nothing; the awaiting coroutine now holds the lock.
         void await_resume() const noexcept {}
 
     protected:
@@ -135,6 +137,7 @@ public:
     public:
         using lock_operation::lock_operation;
 
+        /// Yields the lock that the awaiting coroutine now holds.
         [[nodiscard]] async_mutex_lock await_resume() const noexcept
         {
             return async_mutex_lock{*mutex_, std::adopt_lock};

@@ -135,12 +135,20 @@ private:
 /// thread. `run()` and `run_until_idle()` must not run concurrently with each other, nor
 /// re-entrantly on the same scheduler. The destructor must not run concurrently with anything.
 ///
+/// The loop resumes handles in queue order and prefetches the frame of the next one while the
+/// current one runs.
+///
 /// \code
+/// mapixx::task<> worker(mapixx::scheduler& s, int id) {
+///     for (int i = 0; i < 3; ++i) {
+///         std::printf("%d ", id);
+///         co_await s.yield(); // the other workers get a turn
+///     }
+/// }
 /// mapixx::scheduler s;
-/// s.spawn([](mapixx::scheduler& s) -> mapixx::task<> {
-///     for (int i = 0; i < 3; ++i) co_await s.yield();
-/// }(s));
-/// s.run(); // returns when the spawned task has finished
+/// s.spawn(worker(s, 1));
+/// s.spawn(worker(s, 2));
+/// s.run(); // prints 1 2 1 2 1 2 and returns when both have finished
 /// \endcode
 class scheduler {
 public:
@@ -148,6 +156,7 @@ public:
     /// puts it at the back of the ready queue (`void await_suspend`, so it never nests stack).
     class schedule_operation {
     public:
+        /// An operation that enqueues on `owner`. Use `scheduler::schedule()` instead.
         explicit schedule_operation(scheduler& owner) noexcept : owner_{&owner} {}
 
         /// Always false: the coroutine always goes through the queue.
@@ -157,6 +166,7 @@ public:
         /// with that exception).
         void await_suspend(std::coroutine_handle<> awaiting) { owner_->post(awaiting); }
 
+        /// Yields nothing.
         void await_resume() const noexcept {}
 
     private:
@@ -257,11 +267,11 @@ public:
             ready_.push_back(h);
             return;
         }
-        {
-            std::lock_guard lock{mutex_};
-            inbox_.push_back(h);
-            signals_.fetch_or(inbox_signal, std::memory_order_relaxed);
-        }
+        std::lock_guard lock{mutex_};
+        inbox_.push_back(h);
+        signals_.fetch_or(inbox_signal, std::memory_order_relaxed);
+        // Notify while holding the lock: once it is released, the loop may finish its work and
+        // the owner may destroy the scheduler, so nothing of it may be touched afterwards.
         wake_.notify_one();
     }
 
@@ -289,12 +299,10 @@ public:
     /// resumption. Thread-safe. Queued coroutines stay queued for a later call.
     void stop() noexcept
     {
-        {
-            std::lock_guard lock{mutex_};
-            stop_requested_ = true;
-            signals_.fetch_or(stop_signal, std::memory_order_relaxed);
-        }
-        wake_.notify_one();
+        std::lock_guard lock{mutex_};
+        stop_requested_ = true;
+        signals_.fetch_or(stop_signal, std::memory_order_relaxed);
+        wake_.notify_one(); // under the lock, as in post()
     }
 
     /// The number of spawned tasks that have not finished. Thread-safe.
@@ -332,7 +340,8 @@ private:
         {
         }
         // clang 14 moves the result of get_return_object into the returned object.
-        spawned_frame(spawned_frame&& other) noexcept : frame_{std::exchange(other.frame_, nullptr)}
+        spawned_frame(spawned_frame&& other) noexcept
+            : frame_{std::exchange(other.frame_, nullptr)}
         {
         }
         spawned_frame& operator=(spawned_frame&&) = delete;
@@ -459,6 +468,7 @@ private:
             }
             signals_.store(remaining, std::memory_order_relaxed);
         }
+        ready_.reserve(ready_.size() + draining_.size()); // the only point that may throw
         for (std::coroutine_handle<> h : draining_) {
             ready_.push_back(h);
         }
@@ -471,28 +481,26 @@ private:
 
     void record_failure(std::exception_ptr failure) noexcept
     {
-        {
-            std::lock_guard lock{mutex_};
-            failures_.push_back(std::move(failure));
-            signals_.fetch_or(failure_signal, std::memory_order_relaxed);
-        }
-        wake_.notify_one();
+        std::lock_guard lock{mutex_};
+        failures_.push_back(std::move(failure));
+        signals_.fetch_or(failure_signal, std::memory_order_relaxed);
+        wake_.notify_one(); // under the lock, as in post()
     }
 
     void forget(spawn_promise& promise) noexcept
     {
-        {
-            std::lock_guard lock{mutex_};
-            if (promise.prev_ != nullptr) {
-                promise.prev_->next_ = promise.next_;
-            } else {
-                spawned_head_ = promise.next_;
-            }
-            if (promise.next_ != nullptr) {
-                promise.next_->prev_ = promise.prev_;
-            }
-            --spawned_count_;
+        std::lock_guard lock{mutex_};
+        if (promise.prev_ != nullptr) {
+            promise.prev_->next_ = promise.next_;
+        } else {
+            spawned_head_ = promise.next_;
         }
+        if (promise.next_ != nullptr) {
+            promise.next_->prev_ = promise.prev_;
+        }
+        --spawned_count_;
+        // A task that finishes on another thread may be the last one that keeps run() going;
+        // notify under the lock, as in post().
         wake_.notify_one();
     }
 
