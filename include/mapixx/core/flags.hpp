@@ -247,12 +247,14 @@ template <flag_enum E>
 
 namespace detail {
 // Deliberately not constexpr: reaching it while a consteval constructor runs makes the program
-// ill-formed, and the compiler's message shows this function's name and the rule text passed.
+// ill-formed, and the compiler's message names this function (g++ and clang++ do not print the
+// rule text passed; `broken_rule` / `check_rules` on the same set give the sentence).
 inline void invalid_flag_combination(const char* /*rule*/) {}
 } // namespace detail
 
 /// A flag set whose rules are checked when it is built: at compile time for a constant
-/// expression (a set that breaks a rule does not compile, and the diagnostic shows the rule),
+/// expression (a set that breaks a rule does not compile, and the diagnostic names
+/// `detail::invalid_flag_combination`),
 /// or at run time for a set wrapped in `runtime_flags(...)`, which the API receiving it checks
 /// with `check_rules`.
 ///

@@ -238,7 +238,8 @@ inline constexpr std::array prop_tag_names{
 [[nodiscard]] constexpr const auto& known_prop_tags() noexcept { return detail::prop_tag_names; }
 
 /// Looks up `PR_DISPLAY_NAME`, `PR_DISPLAY_NAME_A` or `PR_DISPLAY_NAME_W`. The bare name gives
-/// the Unicode form; `_A` the PT_STRING8 form. Case-insensitive, as INI keys are.
+/// the Unicode form; `_A` the PT_STRING8 form. Case-insensitive, as INI keys are. `_A`/`_W`
+/// exist only for the string tags that have both forms (not for `PR_SERVICE_ENTRY_NAME`).
 [[nodiscard]] inline std::optional<prop_tag> prop_tag_from_name(std::string_view name) noexcept {
     auto iequal = [](std::string_view a, std::string_view b) {
         return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
@@ -257,10 +258,12 @@ inline constexpr std::array prop_tag_names{
     }
     for (const auto& e : detail::prop_tag_names) {
         if (iequal(e.name, name)) return e.tag;
+        // Only string tags whose bare name is the TSTRING form have _A/_W names; a tag that is
+        // always PT_STRING8 (PR_SERVICE_ENTRY_NAME) has neither, as in the SDK.
         if (force && iequal(e.name, base)) {
             prop_type t = e.tag.type();
-            if (t == prop_type::unicode || t == prop_type::string8) return e.tag.with_type(*force);
-            if (t == prop_type::mv_unicode || t == prop_type::mv_string8) {
+            if (t == prop_type::unicode) return e.tag.with_type(*force);
+            if (t == prop_type::mv_unicode) {
                 return e.tag.with_type(*force == prop_type::string8 ? prop_type::mv_string8 : prop_type::mv_unicode);
             }
         }

@@ -22,7 +22,7 @@ namespace mapixx::inline v0 {
 class mapi_error : public std::system_error {
 public:
     mapi_error(scode code, error_info info)
-        : std::system_error(make_error_code(code), info.message), info_(std::move(info)) {}
+        : std::system_error(make_base(code, info.message)), info_(std::move(info)) {}
     explicit mapi_error(scode code) : mapi_error(code, error_info{}) {}
 
     /// The failing code.
@@ -31,6 +31,13 @@ public:
     [[nodiscard]] const error_info& info() const noexcept { return info_; }
 
 private:
+    // std::system_error(ec, what) always inserts ": " after `what`, even an empty one; without a
+    // sentence, what() is just the code's message.
+    static std::system_error make_base(scode code, const std::string& message) {
+        return message.empty() ? std::system_error(make_error_code(code))
+                               : std::system_error(make_error_code(code), message);
+    }
+
     error_info info_;
 };
 

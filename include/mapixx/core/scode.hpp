@@ -282,6 +282,8 @@ static_assert(scode_table_sorted(), "scode_table must be sorted by value without
         {"E_INVALIDARG", scode::invalid_parameter}, {"E_NOINTERFACE", scode::interface_not_supported},
         {"E_ACCESSDENIED", scode::no_access},    {"hrSuccess", scode::success},
         {"SUCCESS_SUCCESS", scode::success},
+        // The mapixx name of S_OK: its table name has no MAPI_E_/MAPI_W_ prefix to strip.
+        {"success", scode::success},
     };
     for (const auto& a : com_aliases) {
         if (a.name == name) return a.code;
