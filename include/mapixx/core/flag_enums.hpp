@@ -17,6 +17,22 @@
 
 namespace mapixx::inline v0 {
 
+/// What the compiler names when a constant flag set breaks a rule (see `checked_flags`).
+namespace compile_time_errors {
+inline void invalid_flag_combination_only_one_UI_flag_keep_MAPI_LOGON_UI_or_MAPI_PASSWORD_UI() {}
+inline void invalid_flag_combination_a_service_MAPI_NT_SERVICE_may_show_no_UI_remove_the_UI_flags() {}
+inline void invalid_flag_combination_a_service_MAPI_NT_SERVICE_must_also_pass_MAPI_NO_MAIL() {}
+inline void invalid_flag_combination_STATUS_PRIMARY_IDENTITY_and_STATUS_NO_PRIMARY_IDENTITY_exclude_each_other() {}
+inline void invalid_flag_combination_a_STATUS_NO_DEFAULT_STORE_store_cannot_be_STATUS_DEFAULT_STORE() {}
+inline void invalid_flag_combination_SERVICE_PRIMARY_IDENTITY_and_SERVICE_NO_PRIMARY_IDENTITY_exclude_each_other() {}
+inline void invalid_flag_combination_NOTIFY_SENTDEFERRED_and_NOTIFY_CRITICAL_ERROR_exclude_each_other() {}
+inline void invalid_flag_combination_NOTIFY_CRITSEC_and_NOTIFY_NONCRIT_exclude_each_other() {}
+inline void invalid_flag_combination_BEGIN_and_END_of_one_direction_exclude_each_other() {}
+inline void invalid_flag_combination_END_RESEND_NOW_END_RESEND_LATER_END_DONT_RESEND_are_alternatives() {}
+inline void invalid_flag_combination_FORCE_XP_CONNECT_and_FORCE_XP_DISCONNECT_exclude_each_other() {}
+} // namespace compile_time_errors
+
+
 // ---------------------------------------------------------------------------------------------
 /// MAPIINIT_0::ulFlags.
 enum class init_flag : std::uint32_t {
@@ -82,19 +98,22 @@ struct flag_traits<logon_flag> {
         if ((b & ui) && (b & password_ui)) {
             return flag_rule{scode::invalid_parameter,
                              "only one UI-enabling flag may be set, and MAPI_LOGON_UI and MAPI_PASSWORD_UI are both set",
-                             "keep MAPI_LOGON_UI to allow every dialog, or MAPI_PASSWORD_UI to allow only the password prompt"};
+                             "keep MAPI_LOGON_UI to allow every dialog, or MAPI_PASSWORD_UI to allow only the password prompt",
+                             &compile_time_errors::invalid_flag_combination_only_one_UI_flag_keep_MAPI_LOGON_UI_or_MAPI_PASSWORD_UI};
         }
         if ((b & nt) && (b & (ui | password_ui | service_ui))) {
             return flag_rule{scode::invalid_parameter,
                              "a Windows service (MAPI_NT_SERVICE) may show no user interface, so MAPI_LOGON_UI, "
                              "MAPI_PASSWORD_UI and MAPI_SERVICE_UI_ALWAYS are not allowed with it",
-                             "remove the UI flags; use service_logon_flags"};
+                             "remove the UI flags; use service_logon_flags",
+                             &compile_time_errors::invalid_flag_combination_a_service_MAPI_NT_SERVICE_may_show_no_UI_remove_the_UI_flags};
         }
         if ((b & nt) && !(b & no_mail)) {
             return flag_rule{scode::invalid_parameter,
                              "a Windows service (MAPI_NT_SERVICE) must also pass MAPI_NO_MAIL: services move mail "
                              "only through a tightly coupled store and transport",
-                             "add MAPI_NO_MAIL; use service_logon_flags"};
+                             "add MAPI_NO_MAIL; use service_logon_flags",
+                             &compile_time_errors::invalid_flag_combination_a_service_MAPI_NT_SERVICE_must_also_pass_MAPI_NO_MAIL};
         }
         return std::nullopt;
     }
@@ -189,12 +208,14 @@ struct flag_traits<resource_flag> {
         if ((b & 0x4) && (b & 0x20)) {
             return flag_rule{scode::invalid_parameter,
                              "STATUS_PRIMARY_IDENTITY and STATUS_NO_PRIMARY_IDENTITY exclude each other",
-                             "keep exactly one of them"};
+                             "keep exactly one of them",
+                             &compile_time_errors::invalid_flag_combination_STATUS_PRIMARY_IDENTITY_and_STATUS_NO_PRIMARY_IDENTITY_exclude_each_other};
         }
         if ((b & 0x2) && (b & 0x40)) {
             return flag_rule{scode::invalid_parameter,
                              "a store flagged STATUS_NO_DEFAULT_STORE can never be STATUS_DEFAULT_STORE",
-                             "remove one of the two"};
+                             "remove one of the two",
+                             &compile_time_errors::invalid_flag_combination_a_STATUS_NO_DEFAULT_STORE_store_cannot_be_STATUS_DEFAULT_STORE};
         }
         return std::nullopt;
     }
@@ -223,7 +244,8 @@ struct flag_traits<service_flag> {
         if ((b & 0x8) && (b & 0x20)) {
             return flag_rule{scode::invalid_parameter,
                              "SERVICE_PRIMARY_IDENTITY and SERVICE_NO_PRIMARY_IDENTITY exclude each other",
-                             "keep exactly one of them"};
+                             "keep exactly one of them",
+                             &compile_time_errors::invalid_flag_combination_SERVICE_PRIMARY_IDENTITY_and_SERVICE_NO_PRIMARY_IDENTITY_exclude_each_other};
         }
         return std::nullopt;
     }
@@ -258,12 +280,14 @@ struct flag_traits<spooler_notify> {
         if ((b & 0x4) && (b & 0x10000000)) {
             return flag_rule{scode::invalid_parameter,
                              "NOTIFY_SENTDEFERRED and NOTIFY_CRITICAL_ERROR exclude each other (both use lpvData)",
-                             "send them in two calls"};
+                             "send them in two calls",
+                             &compile_time_errors::invalid_flag_combination_NOTIFY_SENTDEFERRED_and_NOTIFY_CRITICAL_ERROR_exclude_each_other};
         }
         if ((b & 0x1000) && (b & 0x2000)) {
             return flag_rule{scode::invalid_parameter,
                              "NOTIFY_CRITSEC and NOTIFY_NONCRIT exclude each other",
-                             "enter and leave the critical section in two calls"};
+                             "enter and leave the critical section in two calls",
+                             &compile_time_errors::invalid_flag_combination_NOTIFY_CRITSEC_and_NOTIFY_NONCRIT_exclude_each_other};
         }
         return std::nullopt;
     }
@@ -304,7 +328,8 @@ struct flag_traits<transport_notify> {
             if ((b & begin) && (b & (begin << 16))) {
                 return flag_rule{scode::invalid_parameter,
                                  "the BEGIN and END flags of one direction exclude each other",
-                                 "send either the BEGIN or the END flag of each queue"};
+                                 "send either the BEGIN or the END flag of each queue",
+                             &compile_time_errors::invalid_flag_combination_BEGIN_and_END_of_one_direction_exclude_each_other};
             }
         }
         return std::nullopt;
@@ -380,7 +405,8 @@ struct flag_traits<end_message_flag> {
         if (std::popcount(b & 0x70000u) > 1) {
             return flag_rule{scode::invalid_parameter,
                              "END_RESEND_NOW, END_RESEND_LATER and END_DONT_RESEND are alternatives",
-                             "return at most one of them"};
+                             "return at most one of them",
+                             &compile_time_errors::invalid_flag_combination_END_RESEND_NOW_END_RESEND_LATER_END_DONT_RESEND_are_alternatives};
         }
         return std::nullopt;
     }
@@ -435,7 +461,8 @@ struct flag_traits<validate_flag> {
         if ((b & 0x40000) && (b & 0x80000)) {
             return flag_rule{scode::invalid_parameter,
                              "FORCE_XP_CONNECT and FORCE_XP_DISCONNECT exclude each other",
-                             "pass one of them"};
+                             "pass one of them",
+                             &compile_time_errors::invalid_flag_combination_FORCE_XP_CONNECT_and_FORCE_XP_DISCONNECT_exclude_each_other};
         }
         return std::nullopt;
     }

@@ -19,6 +19,15 @@
 
 namespace mapixx::inline v0 {
 
+/// The functions a constant flag set that breaks a rule calls at compile time. None of them is
+/// constexpr, so the call makes the program ill-formed and the compiler's error names the
+/// function, whose name states the rule (g++ and clang++ print the name, not any string
+/// argument). `broken_rule` / `check_rules` give the same rule as a sentence at run time.
+namespace compile_time_errors {
+inline void invalid_flag_combination_bits_the_SDK_does_not_define_are_set() {}
+inline void invalid_flag_combination() {}
+} // namespace compile_time_errors
+
 /// One enumerator of a flag enum with its SDK name (`MAPI_LOGON_UI`).
 template <class E>
 struct flag_name {
@@ -32,6 +41,10 @@ struct flag_rule {
     scode code;
     std::string_view rule;
     std::string_view fix;
+    /// A function that is deliberately not constexpr and whose name states the rule: a constant
+    /// `checked_flags<E>` that breaks the rule calls it, so the compiler's error names it
+    /// (`invalid_flag_combination_a_service_MAPI_NT_SERVICE_must_also_pass_MAPI_NO_MAIL`).
+    void (*reject)() = nullptr;
 };
 
 /// Opt-in traits that make a scoped enum a flag enum. A specialisation provides:
@@ -210,8 +223,8 @@ template <flag_enum E>
 template <flag_enum E>
 [[nodiscard]] constexpr std::optional<flag_rule> broken_rule(flags<E> f) noexcept {
     if (f.unknown_bits() != 0) {
-        return flag_rule{scode::unknown_flags, "only bits the SDK defines may be set",
-                         "remove the unknown bits"};
+        return flag_rule{scode::unknown_flags, "only bits the SDK defines may be set", "remove the unknown bits",
+                         &compile_time_errors::invalid_flag_combination_bits_the_SDK_does_not_define_are_set};
     }
     return flag_traits<E>::check(f.bits());
 }
@@ -245,16 +258,10 @@ template <flag_enum E>
     return {flags<E>(e)};
 }
 
-namespace detail {
-// Deliberately not constexpr: reaching it while a consteval constructor runs makes the program
-// ill-formed, and the compiler's message names this function (g++ and clang++ do not print the
-// rule text passed; `broken_rule` / `check_rules` on the same set give the sentence).
-inline void invalid_flag_combination(const char* /*rule*/) {}
-} // namespace detail
 
 /// A flag set whose rules are checked when it is built: at compile time for a constant
-/// expression (a set that breaks a rule does not compile, and the diagnostic names
-/// `detail::invalid_flag_combination`),
+/// expression (a set that breaks a rule does not compile, and the diagnostic names a function of
+/// `compile_time_errors` whose name states the rule),
 /// or at run time for a set wrapped in `runtime_flags(...)`, which the API receiving it checks
 /// with `check_rules`.
 ///
@@ -269,7 +276,13 @@ public:
     constexpr checked_flags() noexcept = default;
     consteval checked_flags(E e) : checked_flags(flags<E>(e)) {}  // NOLINT: implicit on purpose
     consteval checked_flags(flags<E> f) : value_(f) {            // NOLINT: implicit on purpose
-        if (auto r = broken_rule(f)) detail::invalid_flag_combination(r->rule.data());
+        if (auto r = broken_rule(f)) {
+            if (r->reject) {
+                r->reject();
+            } else {
+                compile_time_errors::invalid_flag_combination();
+            }
+        }
     }
     constexpr checked_flags(runtime_flags_t<E> r) noexcept : value_(r.value), runtime_(true) {}  // NOLINT
 
