@@ -131,3 +131,32 @@ TEST_CASE("a uid has the 16-byte layout of MAPIUID") {
 }
 
 } // TEST_SUITE
+
+#if defined(__unix__)
+#include <sys/wait.h>
+#include <unistd.h>
+
+TEST_CASE("a forked child does not repeat its parent's uids") {
+    // Regression: a per-thread engine seeded once was copied into forked children, which then
+    // generated the parent's next uids. Warm up first so any kept state exists before the fork.
+    (void)uid::generate();
+    int fds[2];
+    REQUIRE(::pipe(fds) == 0);
+    const pid_t child = ::fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {
+        const uid u = uid::generate();
+        const bool written = ::write(fds[1], u.bytes.data(), u.bytes.size()) == 16;
+        ::_exit(written ? 0 : 1);
+    }
+    const uid in_parent = uid::generate();
+    uid in_child;
+    REQUIRE(::read(fds[0], in_child.bytes.data(), in_child.bytes.size()) == 16);
+    int status = 0;
+    REQUIRE(::waitpid(child, &status, 0) == child);
+    ::close(fds[0]);
+    ::close(fds[1]);
+    CHECK(WIFEXITED(status));
+    CHECK(in_parent != in_child);
+}
+#endif

@@ -65,18 +65,15 @@ struct uid {
         return s;
     }
 
-    /// A new random uid (version-4 style bits), from a per-thread generator seeded once from
-    /// `std::random_device`.
+    /// A new random uid (version-4 style bits), drawn from `std::random_device` (the operating
+    /// system's random source) on every call. No engine state is kept, so a process forked from
+    /// another never repeats its parent's uids.
     [[nodiscard]] static uid generate() {
-        thread_local std::mt19937_64 engine{[] {
-            std::random_device rd;
-            std::seed_seq seq{rd(), rd(), rd(), rd()};
-            return std::mt19937_64(seq);
-        }()};
+        std::random_device rd;
         uid out;
-        for (std::size_t i = 0; i < 16; i += 8) {
-            std::uint64_t v = engine();
-            for (std::size_t j = 0; j < 8; ++j) out.bytes[i + j] = static_cast<std::uint8_t>(v >> (8 * j));
+        for (std::size_t i = 0; i < 16; i += 4) {
+            const std::uint32_t v = rd();
+            for (std::size_t j = 0; j < 4; ++j) out.bytes[i + j] = static_cast<std::uint8_t>(v >> (8 * j));
         }
         out.bytes[6] = static_cast<std::uint8_t>((out.bytes[6] & 0x0F) | 0x40);
         out.bytes[8] = static_cast<std::uint8_t>((out.bytes[8] & 0x3F) | 0x80);
