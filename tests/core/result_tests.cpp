@@ -12,6 +12,7 @@
 #include <system_error>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 using namespace mapixx;
 
@@ -210,3 +211,14 @@ TEST_CASE("fail builds a failure with the sentence, component and low-level code
 }
 
 } // TEST_SUITE
+
+TEST_CASE("value() on an rvalue result returns the value itself, so a range-for over it is safe") {
+    // Regression: value() && used to return T&&, and `for (auto& x : f().value())` then walked a
+    // vector destroyed at the end of the full expression.
+    static_assert(std::is_same_v<decltype(std::declval<mapixx::result<std::vector<int>>>().value()), std::vector<int>>);
+    static_assert(std::is_same_v<decltype(std::declval<mapixx::result<std::vector<int>>&>().value()), std::vector<int>&>);
+    auto make = [] { return mapixx::result<std::vector<int>>(std::vector<int>{1, 2, 3}); };
+    int sum = 0;
+    for (const int& x : make().value()) sum += x;
+    CHECK(sum == 6);
+}

@@ -126,7 +126,9 @@ public:
     /// The value; throws `mapi_error` with the failure's code and info.
     decltype(auto) value() & { return checked(*this); }
     decltype(auto) value() const& { return checked(*this); }
-    decltype(auto) value() && {
+    /// On an rvalue the value is moved out and returned by value (not as `T&&`), so
+    /// `for (auto& x : make().value())` does not iterate a destroyed temporary.
+    T value() && {
         if constexpr (std::is_void_v<T>) {
             throw_if_failed();
         } else {
