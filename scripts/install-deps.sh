@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # Installs every Debian 12 package that building and testing mapixx needs. Idempotent: it asks
 # apt only for what is missing, runs `apt-get update` at most once, works as root without sudo
-# and as another user with sudo. Usage: scripts/install-deps.sh [run|test]
+# and as another user with sudo. Usage: scripts/install-deps.sh [run|test|bench]
 set -euo pipefail
 
 purpose=${1:-test}
@@ -13,6 +13,11 @@ if [ "$purpose" = test ]; then
   # What the whole test suite needs in addition: clang++ for the header checks, the MinGW-w64
   # cross compiler and SDK headers for the ABI test, python3 for fixture generators.
   packages+=(clang g++-mingw-w64-x86-64-posix mingw-w64-tools python3)
+fi
+if [ "$purpose" = bench ]; then
+  # The benchmark target: Google Benchmark, Boost.Asio as a peer, gnuplot for the plot,
+  # taskset to pin the run to one CPU, python3 for the report.
+  packages+=(libbenchmark-dev libboost-dev gnuplot-nox util-linux python3)
 fi
 
 missing=()
