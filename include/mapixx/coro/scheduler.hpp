@@ -33,11 +33,15 @@ concept scheduler_like = requires(S& s) {
 
 namespace detail {
 
-/// Asks the CPU to start loading the frame of `h`, which is about to be resumed.
+/// Asks the CPU to start loading the frame of `h`, which is about to be resumed: its first two
+/// cache lines, since a task frame (resume and destroy pointers, promise, locals) spans two or
+/// three. A prefetch never faults, so reading past a small frame is harmless.
 inline void prefetch_frame(std::coroutine_handle<> h) noexcept
 {
 #if defined(__GNUC__) || defined(__clang__)
-    __builtin_prefetch(h.address());
+    const auto* p = static_cast<const char*>(h.address());
+    __builtin_prefetch(p);
+    __builtin_prefetch(p + 64);
 #else
     static_cast<void>(h);
 #endif
@@ -412,6 +416,9 @@ private:
         scheduler* previous_;
     };
 
+    /// How many entries ahead of the front the loop prefetches, besides the next one.
+    static constexpr std::size_t prefetch_distance = 16;
+
     std::size_t drive(bool block)
     {
         Expects(current_ != this);
@@ -423,8 +430,14 @@ private:
             }
             if (!ready_.empty()) {
                 std::coroutine_handle<> next = ready_.pop_front();
+                // Prefetch the next frame, and one far enough ahead that its load completes
+                // before it is resumed: with frames in random memory order every resumption is
+                // otherwise a cache miss (the yield benchmark measures this case).
                 if (!ready_.empty()) {
                     detail::prefetch_frame(ready_[0]);
+                    if (ready_.size() > prefetch_distance) {
+                        detail::prefetch_frame(ready_[prefetch_distance]);
+                    }
                 }
                 ++resumed;
                 next.resume();
