@@ -24,7 +24,7 @@
 
 using mapixx::event_reset;
 using mapixx::message;
-using mapixx::message_id;
+using mapixx::loop_message_kind;
 using mapixx::message_loop;
 using mapixx::run_end;
 using mapixx::scode;
@@ -62,7 +62,7 @@ std::vector<waitable_event*> pointers(std::vector<waitable_event>& events)
 
 message logging(std::vector<std::string>& log, std::string text)
 {
-    return message{message_id::call, [&log, text] { log.push_back(text); }, 0};
+    return message{loop_message_kind::call, [&log, text] { log.push_back(text); }, 0};
 }
 
 mapixx::task<> hop_onto(message_loop& loop, std::thread::id& resumed_on)
@@ -284,10 +284,10 @@ TEST_SUITE("message_loop")
     TEST_CASE("current() shows the id and tag of the message being run")
     {
         auto loop = message_loop::create().value();
-        message_id seen_id = message_id::call;
+        loop_message_kind seen_id = loop_message_kind::call;
         std::uint64_t seen_tag = 0;
         CHECK(message_loop::current() == nullptr);
-        loop.post({.id = message_id::status_changed,
+        loop.post({.id = loop_message_kind::status_changed,
                    .handler =
                        [&] {
                            REQUIRE(message_loop::current() != nullptr);
@@ -297,7 +297,7 @@ TEST_SUITE("message_loop")
                    .tag = 42})
             .value();
         loop.pump();
-        CHECK(seen_id == message_id::status_changed);
+        CHECK(seen_id == loop_message_kind::status_changed);
         CHECK(seen_tag == 42);
         CHECK(message_loop::current() == nullptr);
     }

@@ -18,7 +18,7 @@
 
 using mapixx::event_reset;
 using mapixx::init_flag;
-using mapixx::message_id;
+using mapixx::loop_message_kind;
 using mapixx::message_loop;
 using mapixx::notification_dispatcher;
 using mapixx::notification_route;
@@ -49,7 +49,7 @@ TEST_SUITE("notification_dispatcher")
                      ran_on = std::this_thread::get_id();
                      ran = true;
                  },
-                          message_id::status_changed, 7)
+                          loop_message_kind::status_changed, 7)
                 .value();
         }};
         provider.join();
@@ -174,16 +174,16 @@ TEST_SUITE("notification_dispatcher")
     {
         auto loop = message_loop::create().value();
         auto notes = notification_dispatcher::create({.loop = &loop}).value();
-        message_id id = message_id::call;
+        loop_message_kind id = loop_message_kind::call;
         std::uint64_t tag = 0;
         notes.deliver([&] {
                  id = message_loop::current()->id;
                  tag = message_loop::current()->tag;
              },
-                      message_id::session_ended, 99)
+                      loop_message_kind::session_ended, 99)
             .value();
         loop.pump();
-        CHECK(id == message_id::session_ended);
+        CHECK(id == loop_message_kind::session_ended);
         CHECK(tag == 99);
     }
 

@@ -3,6 +3,8 @@
 #ifndef MAPIXX_TOOLS_DECODE_HPP_INCLUDED
 #define MAPIXX_TOOLS_DECODE_HPP_INCLUDED
 
+#include "cli.hpp"
+
 #include <mapixx/core/core.hpp>
 #include <mapixx/core/flag_parse.hpp>
 
@@ -15,16 +17,6 @@
 #include <vector>
 
 namespace mapixx_tool {
-
-// Exit statuses shared by every subcommand.
-inline constexpr int exit_ok = 0;
-inline constexpr int exit_mapi_error = 1;  // the input is valid but names a failure (a broken rule)
-inline constexpr int exit_usage = 2;       // bad usage or input the tool cannot read
-
-inline int usage_error(const std::string& message) {
-    std::cerr << "mapixx: " << message << "\n";
-    return exit_usage;
-}
 
 inline constexpr std::string_view error_help =
     "usage: mapixx error CODE\n"

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /// \file
-/// `message`: one unit of work posted to a `message_loop`, and `message_id`, what it is about.
+/// `message`: one unit of work posted to a `message_loop`, and `loop_message_kind`, what it is about.
 #ifndef MAPIXX_SERVICE_MESSAGE_HPP_INCLUDED
 #define MAPIXX_SERVICE_MESSAGE_HPP_INCLUDED
 
@@ -14,8 +14,8 @@ namespace mapixx::inline v0 {
 /// `message_loop::current()`).
 ///
 /// Values below `user` are reserved for mapixx: the ones named here, and room for more. An
-/// application picks its own ids from `user` up: `static_cast<message_id>(0x10000 + n)`.
-enum class message_id : std::uint32_t {
+/// application picks its own ids from `user` up: `static_cast<loop_message_kind>(0x10000 + n)`.
+enum class loop_message_kind : std::uint32_t {
     /// A plain call: run `handler` on the loop's thread.
     call = 0x0000,
     /// No handler: only wakes the loop, so that its idle handler runs again (`wake()`).
@@ -48,7 +48,7 @@ enum class message_id : std::uint32_t {
 /// number that says whom it is for) in `tag`:
 ///
 /// \code
-/// loop.post({.id = mapixx::message_id::status_changed,
+/// loop.post({.id = mapixx::loop_message_kind::status_changed,
 ///            .handler = [sink, event] { sink(event); },
 ///            .tag = connection}).value();
 /// \endcode
@@ -61,8 +61,8 @@ enum class message_id : std::uint32_t {
 /// whose target may be gone by the time it runs (a sink after `unadvise`) should capture a
 /// `std::weak_ptr` or a flag and do nothing when it is gone.
 struct message {
-    /// What the message is about (`message_id::call` for plain work).
-    message_id id = message_id::call;
+    /// What the message is about (`loop_message_kind::call` for plain work).
+    loop_message_kind id = loop_message_kind::call;
     /// What to run on the loop's thread. May be empty (see above). Exceptions it throws leave
     /// `pump()` (the message counts as dispatched; later messages stay queued).
     std::function<void()> handler;

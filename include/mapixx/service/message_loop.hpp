@@ -234,7 +234,7 @@ public:
 class loop_poster {
 public:
     /// The awaitable returned by `schedule()`: suspends the awaiting coroutine and posts a
-    /// `message_id::resume` message that resumes it on the loop's thread.
+    /// `loop_message_kind::resume` message that resumes it on the loop's thread.
     class schedule_operation {
     public:
         /// Awaiting it resumes the awaiting coroutine from the pump of `state`'s loop.
@@ -250,7 +250,7 @@ public:
         /// goes on at once, on this thread, with that exception).
         void await_suspend(std::coroutine_handle<> awaiting)
         {
-            result<void> posted = state_->post(message{message_id::resume, [awaiting] { awaiting.resume(); }, 0});
+            result<void> posted = state_->post(message{loop_message_kind::resume, [awaiting] { awaiting.resume(); }, 0});
             if (!posted) {
                 throw mapi_error{posted.code(), posted.info()};
             }
@@ -280,10 +280,10 @@ public:
         return state_->post(std::move(m));
     }
 
-    /// Posts a `message_id::wake` message with no handler: the loop wakes, and `run_until`
+    /// Posts a `loop_message_kind::wake` message with no handler: the loop wakes, and `run_until`
     /// gives its idle handler another turn. For work outside the loop (a scheduler fed from
     /// other threads) that the idle handler picks up. Thread-safe.
-    result<void> wake() const { return post(message{message_id::wake, {}, 0}); }
+    result<void> wake() const { return post(message{loop_message_kind::wake, {}, 0}); }
 
     /// `co_await poster.schedule()` moves the awaiting coroutine onto the loop's thread: it is
     /// resumed from `pump()`, in posting order with the other messages. A coroutine still
@@ -422,7 +422,7 @@ public:
     /// is alive). Fails as `loop_poster::post` does. \pre the loop is not empty.
     result<void> post(message m) const { return poster().post(std::move(m)); }
 
-    /// Posts a `message_id::wake` message with no handler (see `loop_poster::wake`).
+    /// Posts a `loop_message_kind::wake` message with no handler (see `loop_poster::wake`).
     result<void> wake() const { return poster().wake(); }
 
     /// `co_await loop.schedule()`: resumes the awaiting coroutine on the owner thread from

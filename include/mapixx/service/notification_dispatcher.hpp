@@ -111,7 +111,7 @@ struct dispatcher_core {
 /// Routes notifications to the thread MAPI would deliver them on (MAPI-REFERENCE 2.3, rule 5):
 ///
 /// - without `init_flag::multithread_notifications`: posted to the `message_loop` of the thread
-///   that initialised first, as `message_id` messages; they run when that thread pumps
+///   that initialised first, as `loop_message_kind` messages; they run when that thread pumps
 ///   (`pump()` or `run_until`), never before, and on that thread. That thread must keep pumping
 ///   for as long as sessions live (MAPI's rule for its hidden notification window).
 /// - with it: posted to a thread the dispatcher starts and owns, which pumps a loop of its
@@ -128,7 +128,7 @@ struct dispatcher_core {
 /// \code
 /// auto notes = mapixx::notification_dispatcher::create({.flags = mapi.process_flags(),
 ///                                                        .loop = &loop}).value();
-/// notes.deliver([sink, event] { sink(event); }, mapixx::message_id::status_changed, connection).value();
+/// notes.deliver([sink, event] { sink(event); }, mapixx::loop_message_kind::status_changed, connection).value();
 /// \endcode
 class notification_dispatcher {
 public:
@@ -219,7 +219,7 @@ public:
     }
 
     /// Queues `notification` to run on the delivery thread, after everything delivered
-    /// before it. Thread-safe. `id` and `tag` go into the `message` (see `message_id`).
+    /// before it. Thread-safe. `id` and `tag` go into the `message` (see `loop_message_kind`).
     ///
     /// An exception `notification` throws goes to `notification_options::on_error` (or is
     /// dropped); it never leaves the loop's `pump()`.
@@ -227,7 +227,7 @@ public:
     /// Fails as `loop_poster::post` does: `invalid_object` when the loop is gone,
     /// `not_enough_resources` when the Windows thread queue is full.
     /// \pre not empty.
-    result<void> deliver(std::function<void()> notification, message_id id = message_id::notification,
+    result<void> deliver(std::function<void()> notification, loop_message_kind id = loop_message_kind::notification,
                          std::uint64_t tag = 0) const
     {
         require_core();

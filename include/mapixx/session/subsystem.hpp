@@ -7,6 +7,8 @@
 #include <mapixx/core/flag_enums.hpp>
 #include <mapixx/core/flags.hpp>
 #include <mapixx/core/result.hpp>
+#include <mapixx/coro/task.hpp>
+#include <mapixx/session/detail/session_registry.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -20,8 +22,12 @@
 
 namespace mapixx::inline v0 {
 
+class profile_admin;
 class profile_store;
+class profile_usage;
 class provider_registry;
+class session;
+struct logon_request;
 
 /// What `initialize` takes: MAPIINIT_0 (`version`, `flags`) plus where the portable backend
 /// finds profiles and providers, and its limits.
@@ -39,6 +45,16 @@ struct init_options {
     std::size_t max_sessions = 0;
     /// How long a `timeout_short` logon waits for the logon lock before `timeout`.
     std::chrono::milliseconds short_timeout{2000};
+    /// The registry of profiles in use for `profiles`, shared with the `profile_admin`s of the
+    /// same store so that a profile deleted or renamed while a session uses it is deleted or
+    /// renamed when its last session ends (rules 39 and 43). Not owned; must outlive the
+    /// subsystem. Null: the registry of `admin` when one is given, else one the subsystem keeps
+    /// of its own (then admin changes are not deferred for its sessions).
+    profile_usage* usage = nullptr;
+    /// The profile administration of `profiles`: `session::admin_services` hands out its
+    /// service admins, and the logon calls the message-service entry hooks set on it (after
+    /// those of `providers`). Not owned; must outlive the subsystem. May be null.
+    const profile_admin* admin = nullptr;
 };
 
 namespace detail {
@@ -78,12 +94,17 @@ struct process_init {
 struct subsystem_state {
     init_options options;
     std::thread::id initialising_thread = std::this_thread::get_id();
+    /// The session side: logon lock, shared session, counters (see session/logon.hpp).
+    session_registry sessions;
 
     explicit subsystem_state(init_options o) : options(std::move(o)) { process_init::get().add(options.flags); }
     ~subsystem_state() { process_init::get().remove(); }
     subsystem_state(const subsystem_state&) = delete;
     subsystem_state& operator=(const subsystem_state&) = delete;
 };
+/// Where `subsystem::logon` finds the logon coroutine: defined in <mapixx/session/logon.hpp>.
+template <class Request>
+struct logon_entry;
 } // namespace detail
 
 class weak_subsystem;
@@ -135,6 +156,19 @@ public:
 
     /// A handle that does not keep the subsystem alive.
     [[nodiscard]] weak_subsystem weak() const noexcept;
+
+    /// MAPILogonEx: logs on to a profile, or joins the shared session, as a coroutine. The same
+    /// as the free function `logon(subsystem&, logon_request)`; see <mapixx/session/logon.hpp>,
+    /// which must be included where this is called (the parameter is a template only so that
+    /// this header does not depend on the session layer's headers).
+    ///
+    /// \code
+    /// result<session> s = co_await mapi.logon({.profile = "Service", .flags = service_logon_flags});
+    /// \endcode
+    template <class Request = logon_request>
+    [[nodiscard]] task<result<session>> logon(const Request& request) const {
+        return detail::logon_entry<Request>::run(*this, request);
+    }
 
     /// Ends this copy's share now (the destructor does the same). The subsystem uninitialises
     /// when no copy and no session holds it.

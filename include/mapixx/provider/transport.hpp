@@ -1,0 +1,484 @@
+// SPDX-License-Identifier: MIT
+/// \file
+/// The IXPLogon surface as coroutines (`xp_logon`, `xp_provider`), the message objects the
+/// spooler hands a transport, and `spooler_support`, the transport's IMAPISupport for the spooler.
+///
+/// Naming: `provider.hpp` declares `transport_logon` for the session layer. `xp_logon` is the
+/// full transport interface; the session layer will make `transport_logon` derive from (or
+/// alias) `xp_logon` when it hooks the spooler up. `xp_logon` already derives from
+/// `provider_logon`, so that change needs nothing from transports.
+#ifndef MAPIXX_PROVIDER_TRANSPORT_HPP_INCLUDED
+#define MAPIXX_PROVIDER_TRANSPORT_HPP_INCLUDED
+
+#include <mapixx/core/flag_enums.hpp>
+#include <mapixx/core/flags.hpp>
+#include <mapixx/core/prop.hpp>
+#include <mapixx/core/result.hpp>
+#include <mapixx/core/scode.hpp>
+#include <mapixx/core/uid.hpp>
+#include <mapixx/coro/scheduler.hpp>
+#include <mapixx/coro/task.hpp>
+#include <mapixx/provider/provider.hpp>
+#include <mapixx/provider/provider_support.hpp>
+
+#include <gsl/assert>
+
+#include <coroutine>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace mapixx::inline v0 {
+
+/// A message's identity in the spooler's outbound queue: stable for the life of the message
+/// (the model of its entry id). Ids grow in submission order.
+enum class message_id : std::uint64_t {};
+
+/// An outbound message as the spooler holds it: its properties and its recipient rows. Each
+/// recipient row carries PR_ADDRTYPE, PR_EMAIL_ADDRESS and PR_RESPONSIBILITY (TRUE once a
+/// transport or the spooler has dealt with it), optionally PR_ENTRYID (bytes 4-19: the provider
+/// UID used for UID routing) and PR_DISPLAY_NAME.
+struct outbound_message {
+    message_id id{};                       ///< Stable id in the queue.
+    property_bag props;                    ///< Message properties (PR_SUBJECT, ...).
+    std::vector<property_bag> recipients;  ///< Recipient rows.
+};
+
+/// What `xp_logon::submit_message` works on (IXPLogon::SubmitMessage's arguments).
+///
+/// The spooler hands a working copy: recipients that are not this transport's (routed
+/// elsewhere or already handled) have PR_RESPONSIBILITY = TRUE, so a transport processes
+/// exactly the rows with PR_RESPONSIBILITY = FALSE. Changes are discarded unless the transport
+/// calls `save_changes()` (rule 60: an error discards unsaved changes).
+struct submit_context {
+    outbound_message message;       ///< The working copy.
+    std::uint32_t message_ref = 0;  ///< Set by the transport, before moving data (pre-set 0, rule 61).
+    bool deferred = false;          ///< BEGIN_DEFERRED: a message deferred earlier is re-sent.
+    bool saved = false;             ///< Set by `save_changes()`.
+
+    /// SaveChanges: the message properties of the working copy are written back to the queue
+    /// when the submission ends, whatever its outcome.
+    void save_changes() noexcept { saved = true; }
+};
+
+/// The result of `xp_logon::submit_message`: an `scode` (`success`, `busy`, `not_me`,
+/// `network_error`, `wait`, `cancel`, `user_cancel` after a cancellation, or any failure) and
+/// the retry delay in seconds that goes with `network_error` / `wait` (lpulReturnParm).
+struct submit_result {
+    scode code = scode::success;      ///< The outcome.
+    std::uint32_t message_ref = 0;    ///< Informative copy of the reference; `submit_context::message_ref` is read.
+    std::uint32_t retry_seconds = 0;  ///< Seconds until a retry, for `network_error` and `wait`.
+};
+
+/// An inbound message being filled by `xp_logon::start_message`. A saved message is a
+/// delivered one; returning without `save_changes()` means nothing was waiting (DESIGN.md).
+struct inbound_message {
+    property_bag props;                    ///< Message properties.
+    std::vector<property_bag> recipients;  ///< Recipient rows.
+    std::uint32_t message_ref = 1;         ///< Pre-set to 1 (rule 61).
+    bool saved = false;                    ///< Set by `save_changes()`.
+
+    /// SaveChanges: keep (deliver) this message.
+    void save_changes() noexcept { saved = true; }
+};
+
+/// The address types a transport handles (IXPLogon::AddressTypes, MAPI-REFERENCE 7.3).
+/// `any`: a NULL type list, the transport takes every address type (it is routed last).
+/// `none`: a single "" and no UIDs, the transport takes no recipient (a preprocessor only).
+struct address_types_result {
+    std::vector<std::string> types;  ///< Address types, compared without regard to case.
+    std::vector<uid> uids;           ///< Provider UIDs of recipient entry ids, matched first.
+    bool any = false;                ///< NULL list: every type.
+    bool none = false;               ///< Single "": no type.
+
+    /// The "any type" answer.
+    [[nodiscard]] static address_types_result any_type() { return {{}, {}, true, false}; }
+    /// The "no type" answer.
+    [[nodiscard]] static address_types_result no_type() { return {{""}, {}, false, true}; }
+};
+
+/// The lppvData of a TransportNotify call: the message reference for NOTIFY_CANCEL_MESSAGE,
+/// the message's id for NOTIFY_ABORT_DEFERRED.
+struct transport_notify_data {
+    std::uint32_t message_ref = 0;   ///< For cancel_message.
+    std::optional<message_id> entry; ///< For abort_deferred.
+};
+
+/// The lpvData of a SpoolerNotify call: the deferred message for NOTIFY_SENTDEFERRED (none:
+/// every deferred message of the transport), the error text for NOTIFY_CRITICAL_ERROR.
+struct spooler_notify_data {
+    std::optional<message_id> entry;  ///< For sentdeferred.
+    std::string error;                ///< For critical_error.
+};
+
+/// What `co_await support.spooler_yield()` returns (S_OK or MAPI_W_CANCEL_MESSAGE).
+enum class yield_status {
+    ok,              ///< Go on.
+    cancel_message,  ///< The message was cancelled: stop and return `user_cancel` (rule 55).
+};
+
+/// Which kind of provider a `spooler_support` serves (rule 57).
+enum class support_role {
+    transport,  ///< A transport logon: SpoolerYield and every notification but newmail_received.
+    store,      ///< A message store: only newmail_received and readytosend.
+};
+
+class spooler_support;
+
+namespace detail {
+/// Who is told when a `spooler_support` records something (the spooler).
+class spooler_support_owner {
+public:
+    /// A notification was recorded on `support`; wake whoever serves it. Never throws.
+    virtual void support_changed(spooler_support& support) noexcept = 0;
+
+protected:
+    ~spooler_support_owner() = default;
+};
+} // namespace detail
+
+/// The spooler's support object for one transport logon (or one store): SpoolerYield,
+/// SpoolerNotify, critical sections and ModifyStatusRow (MAPI-REFERENCE 7.4).
+///
+/// Single-threaded: used on the spooler's scheduler only. Notifications are recorded here and
+/// picked up by the spooler at its next turn for that transport (a notification made from
+/// inside `transport_notify` is therefore fine).
+class spooler_support : public provider_support {
+public:
+    /// The awaiter of `spooler_yield()`: a value in the transport's frame; suspending puts the
+    /// transport at the back of the scheduler's ready queue, which allocates nothing once the
+    /// queue has grown to its working size.
+    class yield_awaiter {
+    public:
+        /// Use `spooler_support::spooler_yield()`.
+        explicit yield_awaiter(spooler_support& s) noexcept : support_{&s} {}
+        /// Always suspends: the other ready coroutines get a turn.
+        [[nodiscard]] bool await_ready() const noexcept { return false; }
+        /// Queues `h` on the scheduler.
+        void await_suspend(std::coroutine_handle<> h) { support_->scheduler_->post(h); }
+        /// `cancel_message` once after the current message was cancelled, else `ok`.
+        yield_status await_resume() noexcept { return support_->take_cancel(); }
+
+    private:
+        spooler_support* support_;
+    };
+
+    /// RAII form of NOTIFY_CRITSEC / NOTIFY_NONCRIT: leaving scope sends NOTIFY_NONCRIT.
+    class critical_section {
+    public:
+        /// Holds the critical section of `s`.
+        explicit critical_section(spooler_support& s) noexcept : support_{&s} {}
+        critical_section(const critical_section&) = delete;
+        critical_section& operator=(const critical_section&) = delete;
+        /// Takes over `other`'s hold.
+        critical_section(critical_section&& other) noexcept : support_{std::exchange(other.support_, nullptr)} {}
+        /// Leaves the critical section (NOTIFY_NONCRIT).
+        ~critical_section() { release(); }
+        critical_section& operator=(critical_section&&) = delete;
+        /// Leaves the critical section now; later calls do nothing.
+        void release() noexcept
+        {
+            if (support_ != nullptr) {
+                std::exchange(support_, nullptr)->critsec_ = false;
+            }
+        }
+
+    private:
+        spooler_support* support_;
+    };
+
+    /// The awaiter of `enter_critical_section()`: never suspends, yields the guard.
+    class critical_section_awaiter {
+    public:
+        /// Use `spooler_support::enter_critical_section()`.
+        explicit critical_section_awaiter(spooler_support& s) noexcept : support_{&s} {}
+        /// Entering never waits.
+        [[nodiscard]] bool await_ready() const noexcept { return true; }
+        /// Never called.
+        void await_suspend(std::coroutine_handle<>) const noexcept {}
+        /// Enters (NOTIFY_CRITSEC) and returns the guard.
+        [[nodiscard]] critical_section await_resume() const noexcept
+        {
+            support_->critsec_ = true;
+            return critical_section{*support_};
+        }
+
+    private:
+        spooler_support* support_;
+    };
+
+    /// What the spooler takes out of the support at its next turn.
+    struct pending_notifications {
+        spooler_notify_flags flags;         ///< Every flag recorded since the last take.
+        std::vector<message_id> deferred;   ///< SENTDEFERRED entries.
+        bool all_deferred = false;          ///< SENTDEFERRED with no entry.
+    };
+
+    /// A support for one provider, serving the spooler `owner` (may be null in tests of the
+    /// support alone) on `sched`. `no_mail`: the store was logged on with MAPI_NO_MAIL.
+    spooler_support(scheduler& sched, detail::spooler_support_owner* owner,
+                    support_role role = support_role::transport, bool no_mail = false) noexcept
+        : scheduler_{&sched}, owner_{owner}, role_{role}, no_mail_{no_mail}
+    {
+    }
+
+    /// SpoolerYield: `co_await support.spooler_yield()` lets the spooler run other work and
+    /// returns `yield_status::cancel_message` if the message being processed was cancelled.
+    /// Only for transports (MAPI-REFERENCE 7.4); ulFlags is 0 by construction (rule 55).
+    [[nodiscard]] yield_awaiter spooler_yield() noexcept
+    {
+        Expects(role_ == support_role::transport);
+        return yield_awaiter{*this};
+    }
+
+    /// `auto cs = co_await support.enter_critical_section();` While it is held the spooler
+    /// calls neither `idle` nor `poll` on this transport and its `validate_state` returns
+    /// `busy` (rule 56). Only the transport's own awaits switch to other work.
+    [[nodiscard]] critical_section_awaiter enter_critical_section() noexcept
+    {
+        return critical_section_awaiter{*this};
+    }
+
+    /// SpoolerNotify. `unknown_flags` for undefined bits; `invalid_parameter` for
+    /// SENTDEFERRED with CRITICAL_ERROR or CRITSEC with NONCRIT, and for a flag this provider
+    /// kind may not send (rule 57: a transport anything but NEWMAIL_RECEIVED, a store only
+    /// NEWMAIL_RECEIVED and READYTOSEND). NEWMAIL_RECEIVED from a MAPI_NO_MAIL store is
+    /// accepted and ignored. An unbalanced NONCRIT is harmless.
+    result<void> spooler_notify(spooler_notify_flags f, spooler_notify_data data = {})
+    {
+        if (auto r = check_rules(f); !r) {
+            return r;
+        }
+        if (role_ == support_role::transport && f.has(spooler_notify::newmail_received)) {
+            return fail(scode::invalid_parameter,
+                        "a transport may not send NOTIFY_NEWMAIL_RECEIVED; only stores may (rule 57)",
+                        "mapixx.spooler_support");
+        }
+        if (role_ == support_role::store &&
+            !f.without(spooler_notify::newmail_received | spooler_notify::readytosend).empty()) {
+            return fail(scode::invalid_parameter,
+                        "a store may send only NOTIFY_NEWMAIL_RECEIVED and NOTIFY_READYTOSEND (rule 57), got " +
+                            to_string(f),
+                        "mapixx.spooler_support");
+        }
+        if (role_ == support_role::store && no_mail_) {
+            f = f.without(spooler_notify::newmail_received);
+        }
+        if (f.has(spooler_notify::critsec)) {
+            critsec_ = true;
+        }
+        if (f.has(spooler_notify::noncrit)) {
+            critsec_ = false;
+        }
+        if (f.has(spooler_notify::critical_error)) {
+            critical_error_ = true;
+            error_text_ = data.error;
+        }
+        if (f.has(spooler_notify::sentdeferred)) {
+            if (data.entry) {
+                pending_.deferred.push_back(*data.entry);
+            } else {
+                pending_.all_deferred = true;
+            }
+        }
+        pending_.flags |= f.without(spooler_notify::critsec | spooler_notify::noncrit);
+        if (owner_ != nullptr && !pending_.flags.empty()) {
+            owner_->support_changed(*this);
+        }
+        return {};
+    }
+
+    /// ModifyStatusRow (rule 54): `update == false` adds the row (replacing this provider's
+    /// previous one); `update == true` merges the given columns into it, the others keep their
+    /// values (merging into no row creates it). Wakes the spooler, which reacts to flush bits.
+    result<void> modify_status_row(const property_bag& row, bool update) override
+    {
+        ++row_version_;
+        if (!update) {
+            row_ = row;
+        } else {
+            if (!row_) {
+                row_.emplace();
+            }
+            row_->merge(row);
+        }
+        if (owner_ != nullptr) {
+            owner_->support_changed(*this);
+        }
+        return {};
+    }
+
+    /// Helper over `modify_status_row`: sets `add` and clears `remove` in PR_STATUS_CODE.
+    result<void> update_status_code(status_codes add, status_codes remove = {})
+    {
+        status_codes code = status();
+        code = code.without(remove) | add;
+        property_bag change;
+        if (auto r = change.set(pr::status_code, code.bits()); !r) {
+            return r;
+        }
+        return modify_status_row(change, true);
+    }
+
+    /// The provider's status row, if it made one.
+    [[nodiscard]] const std::optional<property_bag>& status_row() const noexcept { return row_; }
+    /// PR_STATUS_CODE of the row (empty without a row).
+    [[nodiscard]] status_codes status() const noexcept
+    {
+        if (!row_) {
+            return {};
+        }
+        auto v = row_->get_i4(pr::status_code);
+        return status_codes::from_bits_unchecked(v ? static_cast<std::uint32_t>(*v) : 0u);
+    }
+    /// Counts `modify_status_row` calls: the spooler reacts to a row that changed.
+    [[nodiscard]] std::uint64_t row_version() const noexcept { return row_version_; }
+    /// True while a critical section is held.
+    [[nodiscard]] bool in_critical_section() const noexcept { return critsec_; }
+    /// True once NOTIFY_CRITICAL_ERROR was sent.
+    [[nodiscard]] bool critical_error() const noexcept { return critical_error_; }
+    /// The text sent with NOTIFY_CRITICAL_ERROR.
+    [[nodiscard]] const std::string& critical_error_text() const noexcept { return error_text_; }
+    /// Which kind of provider this support serves.
+    [[nodiscard]] support_role role() const noexcept { return role_; }
+
+    // ---- the spooler's side ----------------------------------------------------------------
+
+    /// Spooler: the next `spooler_yield` returns `cancel_message` (once).
+    void request_cancel() noexcept { cancel_ = true; }
+    /// Spooler: a new message starts; forget an old cancellation.
+    void clear_cancel() noexcept { cancel_ = false; }
+    /// Spooler: takes the recorded notifications.
+    pending_notifications take_notifications() { return std::exchange(pending_, pending_notifications{}); }
+    /// Spooler: the provider logged off; its row goes and its critical section is released.
+    void logged_off() noexcept
+    {
+        row_.reset();
+        critsec_ = false;
+    }
+
+private:
+    yield_status take_cancel() noexcept
+    {
+        return std::exchange(cancel_, false) ? yield_status::cancel_message : yield_status::ok;
+    }
+
+    scheduler* scheduler_;
+    detail::spooler_support_owner* owner_;
+    support_role role_;
+    bool no_mail_;
+    bool cancel_ = false;
+    bool critsec_ = false;
+    bool critical_error_ = false;
+    std::string error_text_;
+    std::optional<property_bag> row_;
+    std::uint64_t row_version_ = 0;
+    pending_notifications pending_;
+};
+
+/// One transport's logon (IXPLogon) as coroutines. Every member the spooler calls is a
+/// `task`; a transport suspends with `co_await support().spooler_yield()` or on its own
+/// awaitables (network) and the spooler runs other transports meanwhile.
+///
+/// The spooler calls, in order: `address_types` right after logon, then `transport_notify`
+/// (begin inbound/outbound), then `submit_message` / `end_message`, `poll` / `start_message`,
+/// `idle`, `flush_queues`, `validate_state`, and finally `logoff` (MAPI-REFERENCE 7.1).
+/// Exceptions thrown by a member are caught by the spooler (the message is requeued).
+class xp_logon : public provider_logon {
+public:
+    /// A logon served by `support`, which outlives it.
+    explicit xp_logon(spooler_support& support) noexcept : support_{&support} {}
+
+    /// AddressTypes: which recipients this transport takes.
+    virtual task<address_types_result> address_types() = 0;
+
+    /// TransportNotify: must leave `flags` unchanged (the spooler checks). May run while
+    /// `submit_message` is suspended (NOTIFY_CANCEL_MESSAGE). Default: does nothing.
+    virtual task<result<void>> transport_notify(transport_notify_flags& flags, transport_notify_data data)
+    {
+        static_cast<void>(flags);
+        static_cast<void>(data);
+        co_return result<void>{};
+    }
+
+    /// SubmitMessage. See `submit_result` for the outcomes.
+    virtual task<submit_result> submit_message(submit_context& ctx) = 0;
+
+    /// EndMessage: empty flags = sent; `resend_now`, `resend_later` or `dont_resend`
+    /// (deferred until NOTIFY_SENTDEFERRED). Default: sent.
+    virtual task<result<end_message_flags>> end_message(std::uint32_t message_ref)
+    {
+        static_cast<void>(message_ref);
+        co_return end_message_flags{};
+    }
+
+    /// Poll (only with LOGON_SP_POLL): true if mail is waiting. Default: false.
+    virtual task<bool> poll() { co_return false; }
+
+    /// StartMessage: fill `msg` and `save_changes()` it to deliver one message; return without
+    /// saving when nothing is waiting. Default: nothing waiting.
+    virtual task<result<void>> start_message(inbound_message& msg)
+    {
+        static_cast<void>(msg);
+        co_return result<void>{};
+    }
+
+    /// FlushQueues: request a flush by setting STATUS_OUTBOUND_FLUSH (upload) and
+    /// STATUS_INBOUND_FLUSH (download) in the status row. Default: exactly that.
+    virtual task<result<void>> flush_queues(flush_flags f)
+    {
+        status_codes add;
+        if (f.has(flush_flag::upload)) {
+            add |= status_code::outbound_flush;
+        }
+        if (f.has(flush_flag::download)) {
+            add |= status_code::inbound_flush;
+        }
+        co_return support_->update_status_code(add);
+    }
+
+    /// Idle (only with LOGON_SP_IDLE), when the spooler has nothing else to do. Default: nothing.
+    virtual task<void> idle() { co_return; }
+
+    /// ValidateState. Default: success.
+    virtual task<result<void>> validate_state(validate_flags f)
+    {
+        static_cast<void>(f);
+        co_return result<void>{};
+    }
+
+    /// The support object this logon was given.
+    [[nodiscard]] spooler_support& support() const noexcept { return *support_; }
+
+private:
+    spooler_support* support_;
+};
+
+/// What `xp_provider::transport_logon` returns: the logon and its out flags
+/// (`sp_idle`, `sp_poll`, `sp_resolve`).
+struct xp_logon_result {
+    std::unique_ptr<xp_logon> logon;  ///< The logon object.
+    transport_logon_flags flags;      ///< Output flags.
+};
+
+/// A transport provider as the spooler sees it (IXPProvider::TransportLogon). The session layer
+/// will adapt `transport_provider` to this when it starts the spooler.
+class xp_provider {
+public:
+    virtual ~xp_provider() = default;
+    /// Logs on with input flags (`no_inbound`, `no_outbound`, `no_connect`, `no_dialog`); the
+    /// spooler passes `no_inbound | no_outbound` first and enables traffic by TransportNotify.
+    virtual task<result<xp_logon_result>> transport_logon(spooler_support& support, transport_logon_flags in) = 0;
+
+protected:
+    xp_provider() = default;
+    xp_provider(const xp_provider&) = default;
+    xp_provider& operator=(const xp_provider&) = default;
+};
+
+} // namespace mapixx::inline v0
+
+#endif

@@ -1,0 +1,285 @@
+// SPDX-License-Identifier: MIT
+/// \file
+/// The shared state of one session (`detail::session_core`), the state of each handle on it
+/// (`detail::member_state`), and the session's `provider_support`.
+#ifndef MAPIXX_SESSION_DETAIL_SESSION_CORE_HPP_INCLUDED
+#define MAPIXX_SESSION_DETAIL_SESSION_CORE_HPP_INCLUDED
+
+#include <mapixx/core/error_info.hpp>
+#include <mapixx/core/flag_enums.hpp>
+#include <mapixx/core/prop.hpp>
+#include <mapixx/core/result.hpp>
+#include <mapixx/coro/task.hpp>
+#include <mapixx/profile/profile.hpp>
+#include <mapixx/profile/profile_usage.hpp>
+#include <mapixx/provider/provider.hpp>
+#include <mapixx/provider/provider_support.hpp>
+#include <mapixx/provider/session_slot.hpp>
+#include <mapixx/session/detail/session_registry.hpp>
+#include <mapixx/session/logon_report.hpp>
+#include <mapixx/session/notification.hpp>
+#include <mapixx/session/status_table.hpp>
+#include <mapixx/session/subsystem.hpp>
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace mapixx::inline v0 {
+class profile_admin;
+} // namespace mapixx::inline v0
+
+namespace mapixx::inline v0::detail {
+
+struct session_core;
+
+/// The `provider_support` the session hands to one provider logon. It lives as long as the
+/// session core (so a provider that keeps it too long gets `end_of_session`, not a dangling
+/// reference); `active` is guarded by the core's mutex.
+class session_support final : public provider_support {
+public:
+    session_support(session_core& core, std::size_t row) noexcept : core_(&core), row_(row) {}
+
+    result<void> modify_status_row(const property_bag& row, bool update) override;
+
+    // Called with the core's mutex held.
+    void set_active(bool a) noexcept { active_ = a; }
+    [[nodiscard]] bool active() const noexcept { return active_; }
+    [[nodiscard]] std::size_t row() const noexcept { return row_; }
+
+private:
+    session_core* core_;
+    std::size_t row_;
+    bool active_ = true;
+};
+
+/// One provider of the profile as the session handles it.
+struct provider_record {
+    std::size_t service_index = 0;   ///< index in `session_core::prof.services`
+    std::size_t provider_index = 0;  ///< index in that service's `providers`
+    std::shared_ptr<provider_logon> logon;  ///< set while logged on
+    session_slot slot;                      ///< held while logged on
+    session_support* support = nullptr;     ///< owned by `session_core::supports`
+};
+
+/// An advise registration.
+struct sink_entry {
+    advise_connection connection = 0;
+    std::uint64_t member = 0;
+    std::shared_ptr<advise_sink> fn;
+};
+
+/// A provider object the session made (one per DLL and kind).
+struct provider_object {
+    std::string dll;
+    resource_type kind = resource_type::store_provider;
+    std::unique_ptr<provider> object;
+};
+
+struct member_state;
+
+/// The state shared by every handle (member) of one session.
+struct session_core {
+    subsystem sub;                       ///< keeps the subsystem initialised; reset when the session ends
+    session_registry* registry = nullptr;
+    const profile_admin* admin = nullptr;  ///< init_options::admin (may be null)
+    std::uint64_t id = 0;
+    std::string profile_name;            ///< as the store spells it
+    profile prof;                        ///< the session's own copy (rule 34)
+    profile_lease lease;                 ///< held for the whole session
+    logon_flags flags{};                 ///< the flags of the logon that made it
+    bool no_mail = false;
+    bool shared = false;                 ///< MAPI_ALLOW_OTHERS
+    bool unicode = false;
+    bool holds_reservation = false;      ///< counted in `registry->live_sessions`
+    logon_report report;                 ///< the report of the logon that made it
+
+    mutable std::mutex mutex;            ///< guards everything below
+    bool ended = false;
+    status_rows rows;
+    std::vector<provider_record> records;                  ///< in logon order
+    std::vector<std::unique_ptr<session_support>> supports;
+    std::vector<provider_object> objects;
+    std::vector<std::weak_ptr<member_state>> members;
+    std::vector<sink_entry> sinks;
+    advise_connection next_connection = 1;
+    std::size_t live_members = 0;
+
+    /// The provider entry of a record. \pre the record belongs to this core.
+    [[nodiscard]] const provider_entry& entry_of(const provider_record& r) const noexcept {
+        return prof.services[r.service_index].providers[r.provider_index];
+    }
+    [[nodiscard]] const message_service& service_of(const provider_record& r) const noexcept {
+        return prof.services[r.service_index];
+    }
+};
+
+/// One handle's view of a session.
+struct member_state {
+    std::shared_ptr<session_core> core;
+    std::uint64_t id = 0;
+    logon_flags flags{};
+    logon_report report;
+    std::atomic<bool> ended{false};
+    std::mutex error_mutex;
+    error_info last_error;
+
+    /// Marks the member ended; true the first time. Keeps the registry count right.
+    bool mark_ended() noexcept {
+        if (ended.exchange(true)) return false;
+        if (core && core->registry) core->registry->live_members.fetch_sub(1);
+        return true;
+    }
+    void set_error(const failure& f) {
+        std::lock_guard guard(error_mutex);
+        last_error = f.info;
+    }
+};
+
+/// Calls every sink with `event`, ignoring what they throw.
+inline void notify(const std::vector<std::shared_ptr<advise_sink>>& sinks, const session_event& event) noexcept {
+    for (const auto& s : sinks) {
+        try {
+            if (s && *s) (*s)(event);
+        } catch (...) {  // a sink's exception must not reach the session
+        }
+    }
+}
+
+inline result<void> session_support::modify_status_row(const property_bag& row, bool update) {
+    std::vector<std::shared_ptr<advise_sink>> sinks;
+    session_event event;
+    {
+        std::lock_guard guard(core_->mutex);
+        if (!active_ || core_->ended) {
+            return fail(scode::end_of_session,
+                        "ModifyStatusRow after the provider logon ended: the provider is logged off", "mapixx.support");
+        }
+        property_bag& target = core_->rows[row_];
+        const property_bag mapi = target;
+        if (update) {
+            target.merge(row);
+        } else {
+            target = row;
+        }
+        restore_mapi_columns(target, mapi);
+        if (!target.contains(pr::status_code)) (void)target.set(pr::status_code, std::int32_t{0});
+        event.kind = session_event_kind::status_row_modified;
+        event.row = target;
+        event.message = "a provider changed its status row";
+        for (const auto& s : core_->sinks) sinks.push_back(s.fn);
+    }
+    notify(sinks, event);
+    return {};
+}
+
+/// Logs off every record that is logged on, last first, releasing slots; ignores exceptions.
+inline task<void> logoff_records(session_registry* registry, std::vector<provider_record> records) {
+    for (auto it = records.rbegin(); it != records.rend(); ++it) {
+        if (!it->logon) continue;
+        try {
+            co_await it->logon->logoff();
+        } catch (...) {  // a logoff always completes
+        }
+        it->logon.reset();
+        it->slot.release();
+        if (registry) registry->live_provider_logons.fetch_sub(1);
+    }
+}
+
+/// Gives back everything a session core holds (provider logons in reverse logon order, slots,
+/// provider objects, the profile lease, the session count, the shared registration). Used when
+/// a session ends and when a logon fails. Idempotent for the parts already released.
+inline task<void> release_core(std::shared_ptr<session_core> core) {
+    std::vector<provider_record> records;
+    std::vector<provider_object> objects;
+    {
+        std::lock_guard guard(core->mutex);
+        records = std::move(core->records);
+        core->records.clear();
+        objects = std::move(core->objects);
+        core->objects.clear();
+        for (auto& s : core->supports) s->set_active(false);
+    }
+    session_registry* reg = core->registry;
+    if (reg) {
+        std::lock_guard guard(reg->mutex);
+        if (auto published = reg->shared.lock(); published.get() == core.get()) reg->shared.reset();
+    }
+    co_await logoff_records(reg, std::move(records));
+    objects.clear();
+    core->lease.release();
+    if (reg && core->holds_reservation) {
+        core->holds_reservation = false;
+        std::lock_guard guard(reg->mutex);
+        --reg->live_sessions;
+    }
+}
+
+/// Ends the session: every member ends, every sink gets `session_ended`, then everything is
+/// released (see `release_core`). A no-op if it ended already.
+inline task<void> end_session(std::shared_ptr<session_core> core, bool shared_logoff) {
+    std::vector<std::shared_ptr<member_state>> members;
+    std::vector<std::shared_ptr<advise_sink>> sinks;
+    {
+        std::lock_guard guard(core->mutex);
+        if (core->ended) co_return;
+        core->ended = true;
+        for (auto& w : core->members) {
+            if (auto m = w.lock()) members.push_back(std::move(m));
+        }
+        core->members.clear();
+        for (auto& s : core->sinks) sinks.push_back(std::move(s.fn));
+        core->sinks.clear();
+    }
+    for (auto& m : members) m->mark_ended();
+    members.clear();
+    co_await release_core(core);
+    session_event event;
+    event.kind = session_event_kind::session_ended;
+    event.code = scode::end_of_session;
+    event.shared_logoff = shared_logoff;
+    if (shared_logoff) {
+        event.message = "a member of the shared session logged off with MAPI_LOGOFF_SHARED: every member is ended";
+    } else {
+        event.message = "the session was logged off";
+    }
+    notify(sinks, event);
+    core->sub.reset();
+}
+
+/// A member leaves. With `shared_logoff` on a shared session the whole session ends (rule 32);
+/// otherwise the session ends when its last member leaves (MAPI_LOGOFF_SHARED on an individual
+/// session is ignored, rule 33).
+inline task<void> leave(std::shared_ptr<member_state> member, bool shared_logoff) {
+    if (!member || !member->core) co_return;
+    std::shared_ptr<session_core> core = member->core;
+    if (shared_logoff && core->shared) {
+        if (!member->ended.load()) co_await end_session(core, true);
+        co_return;
+    }
+    bool last = false;
+    {
+        std::lock_guard guard(core->mutex);
+        if (core->ended) {
+            member->mark_ended();
+            co_return;
+        }
+        if (!member->mark_ended()) co_return;
+        last = --core->live_members == 0;
+        if (!last) {
+            std::erase_if(core->sinks, [&](const sink_entry& s) { return s.member == member->id; });
+        }
+    }
+    if (last) co_await end_session(core, false);
+}
+
+} // namespace mapixx::inline v0::detail
+
+#endif

@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: MIT
+/// \file
+/// `detail::session_registry`: the session bookkeeping of one subsystem (the logon lock, the
+/// published shared session, the counters, and the profile usage registry).
+#ifndef MAPIXX_SESSION_DETAIL_SESSION_REGISTRY_HPP_INCLUDED
+#define MAPIXX_SESSION_DETAIL_SESSION_REGISTRY_HPP_INCLUDED
+
+#include <mapixx/profile/profile_store.hpp>
+#include <mapixx/profile/profile_usage.hpp>
+#include <mapixx/session/detail/logon_lock.hpp>
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+
+namespace mapixx::inline v0::detail {
+
+struct session_core;
+
+/// Per subsystem: serialises logons, publishes the shared session (MAPI_ALLOW_OTHERS) and
+/// counts what is live. Every field is thread-safe as documented.
+struct session_registry {
+    /// The MAPILogonEx mutex.
+    logon_lock lock;
+
+    /// Guards `shared`, `live_sessions` and `own_usage`.
+    mutable std::mutex mutex;
+    /// The published shared session, if any (weak: the members keep it alive).
+    std::weak_ptr<session_core> shared;
+    /// Sessions that are live or being logged on (reserved against `init_options::max_sessions`).
+    std::size_t live_sessions = 0;
+    /// The profile usage registry used when `init_options::usage` is null.
+    std::unique_ptr<profile_usage> own_usage;
+
+    /// Session handles (members) that have not ended.
+    std::atomic<std::size_t> live_members{0};
+    /// Provider logons that have not been logged off.
+    std::atomic<std::size_t> live_provider_logons{0};
+    /// Logons between their start and their result.
+    std::atomic<std::size_t> logons_in_progress{0};
+    /// Source of session and member ids.
+    std::atomic<std::uint64_t> next_id{1};
+
+    /// The usage registry for `store`: `given` if not null, else one owned here (made once).
+    profile_usage& usage(profile_usage* given, profile_store& store) {
+        if (given != nullptr) return *given;
+        std::lock_guard guard(mutex);
+        if (!own_usage) own_usage = std::make_unique<profile_usage>(store);
+        return *own_usage;
+    }
+};
+
+} // namespace mapixx::inline v0::detail
+
+#endif

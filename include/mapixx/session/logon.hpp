@@ -1,0 +1,1032 @@
+// SPDX-License-Identifier: MIT
+/// \file
+/// `logon`: MAPILogonEx as a coroutine: profile resolution, the logon lock, provider logons with
+/// retry-then-disable, and release of everything on failure.
+#ifndef MAPIXX_SESSION_LOGON_HPP_INCLUDED
+#define MAPIXX_SESSION_LOGON_HPP_INCLUDED
+
+#include <mapixx/core/flag_enums.hpp>
+#include <mapixx/core/flags.hpp>
+#include <mapixx/core/prop.hpp>
+#include <mapixx/core/result.hpp>
+#include <mapixx/coro/task.hpp>
+#include <mapixx/profile/profile.hpp>
+#include <mapixx/profile/profile_admin.hpp>
+#include <mapixx/profile/profile_store.hpp>
+#include <mapixx/profile/profile_usage.hpp>
+#include <mapixx/profile/service_admin.hpp>
+#include <mapixx/provider/provider.hpp>
+#include <mapixx/provider/provider_context.hpp>
+#include <mapixx/provider/provider_registry.hpp>
+#include <mapixx/provider/session_slot.hpp>
+#include <mapixx/session/detail/logon_lock.hpp>
+#include <mapixx/session/detail/session_core.hpp>
+#include <mapixx/session/logon_report.hpp>
+#include <mapixx/session/logon_request.hpp>
+#include <mapixx/session/session.hpp>
+#include <mapixx/session/status_table.hpp>
+#include <mapixx/session/subsystem.hpp>
+#include <mapixx/session/ui_handler.hpp>
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <exception>
+#include <initializer_list>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace mapixx::inline v0 {
+
+/// What is live in one subsystem's session side, for tests and diagnostics. Every count returns
+/// to zero (and the lock to free) once every session has ended and no logon is running.
+struct session_counters {
+    std::size_t sessions = 0;            ///< sessions live or being logged on (the max_sessions count)
+    std::size_t members = 0;             ///< session handles that have not ended
+    std::size_t provider_logons = 0;     ///< provider logons not yet logged off
+    std::size_t logons_in_progress = 0;  ///< logon coroutines between start and result
+    std::size_t slots = 0;               ///< session slots taken in the subsystem's provider_registry
+    bool logon_lock_held = false;        ///< the logon lock is held
+    std::size_t logon_lock_waiters = 0;  ///< logons waiting for the logon lock
+    bool shared_published = false;       ///< a shared session is published
+};
+
+/// The counters of `mapi`'s session side (all zero for an uninitialised subsystem).
+[[nodiscard]] inline session_counters inspect_sessions(const subsystem& mapi) {
+    session_counters c;
+    if (!mapi.initialized()) return c;
+    auto& reg = mapi.state()->sessions;
+    {
+        std::lock_guard guard(reg.mutex);
+        c.sessions = reg.live_sessions;
+        c.shared_published = !reg.shared.expired();
+    }
+    c.members = reg.live_members.load();
+    c.provider_logons = reg.live_provider_logons.load();
+    c.logons_in_progress = reg.logons_in_progress.load();
+    c.logon_lock_held = reg.lock.held();
+    c.logon_lock_waiters = reg.lock.waiting();
+    if (mapi.state()->options.providers != nullptr) c.slots = mapi.state()->options.providers->slots_in_use();
+    return c;
+}
+
+namespace detail {
+
+inline constexpr const char* logon_component = "mapixx.logon";
+
+/// Counts a logon in progress for its whole life.
+struct logon_in_progress {
+    explicit logon_in_progress(session_registry& r) noexcept : reg(&r) { reg->logons_in_progress.fetch_add(1); }
+    logon_in_progress(const logon_in_progress&) = delete;
+    logon_in_progress& operator=(const logon_in_progress&) = delete;
+    ~logon_in_progress() { reg->logons_in_progress.fetch_sub(1); }
+    session_registry* reg;
+};
+
+/// The order in which a session logs transports on (rule 50): the order a client set with
+/// MsgServiceTransportOrder (`profile::transport_order`; transports it does not name follow),
+/// else order of addition with every STATUS_XP_PREFER_LAST transport moved to the end.
+[[nodiscard]] inline std::vector<uid> transport_order(const profile& p) {
+    std::vector<const provider_entry*> all;
+    for (const auto& s : p.services) {
+        for (const auto& prov : s.providers) {
+            if (prov.type == resource_type::transport_provider) all.push_back(&prov);
+        }
+    }
+    std::stable_partition(all.begin(), all.end(),
+                          [](const provider_entry* t) { return !t->flags.has(resource_flag::xp_prefer_last); });
+    std::vector<uid> out;
+    auto add = [&](const uid& u) {
+        if (std::find(out.begin(), out.end(), u) == out.end()) out.push_back(u);
+    };
+    for (const uid& u : p.transport_order) {
+        if (std::any_of(all.begin(), all.end(), [&](const provider_entry* t) { return t->provider_uid == u; })) add(u);
+    }
+    for (const provider_entry* t : all) add(t->provider_uid);
+    return out;
+}
+
+/// Calls the provider's logon of the right kind and erases the logon object's type.
+inline task<result<std::unique_ptr<provider_logon>>> call_provider_logon(provider& p, provider_context& ctx) {
+    switch (p.kind()) {
+    case resource_type::store_provider: {
+        auto r = co_await static_cast<store_provider&>(p).logon(ctx);
+        if (!r) co_return std::move(r).as_failure();
+        co_return std::unique_ptr<provider_logon>(std::move(*r));
+    }
+    case resource_type::ab_provider: {
+        auto r = co_await static_cast<ab_provider&>(p).logon(ctx);
+        if (!r) co_return std::move(r).as_failure();
+        co_return std::unique_ptr<provider_logon>(std::move(*r));
+    }
+    case resource_type::transport_provider: {
+        auto r = co_await static_cast<transport_provider&>(p).logon(ctx);
+        if (!r) co_return std::move(r).as_failure();
+        co_return std::unique_ptr<provider_logon>(std::move(*r));
+    }
+    default: break;
+    }
+    co_return fail(scode::no_support, "a provider object of an unknown kind", logon_component);
+}
+
+/// A `logon_request` with its strings copied: what the logon coroutine keeps in its frame.
+struct owned_logon_request {
+    explicit owned_logon_request(const logon_request& r)
+        : flags(r.flags), options(r.options), ui_param(r.ui_param), ui(r.ui) {
+        if (r.profile) profile = std::string(*r.profile);
+        if (r.password) password = std::string(*r.password);
+    }
+    std::optional<std::string> profile;
+    std::optional<std::string> password;
+    checked_flags<logon_flag> flags;
+    logon_options options;
+    std::uintptr_t ui_param;
+    ui_handler* ui;
+};
+
+/// One run of the logon coroutine. Lives in the frame of `logon`; every resource it takes is
+/// held by a member so that `rollback` can give it all back.
+class logon_run {
+public:
+    logon_run(subsystem mapi, owned_logon_request request) : sub_(std::move(mapi)), req_(std::move(request)) {}
+    logon_run(const logon_run&) = delete;
+    logon_run& operator=(const logon_run&) = delete;
+
+    /// The whole logon: on failure or exception, everything is released before the failure is
+    /// returned.
+    task<result<session>> execute() {
+        if (!sub_.initialized()) co_return subsystem::not_initialized_error();
+        st_ = sub_.state().get();
+        reg_ = &st_->sessions;
+        logon_in_progress counting(*reg_);
+        std::optional<failure> error;
+        try {
+            result<session> r = co_await body();
+            if (r) co_return std::move(r);
+            error = std::move(r).as_failure();
+        } catch (const std::exception& e) {
+            error = fail(scode::call_failed, std::string("an exception escaped the logon: ") + e.what(),
+                         logon_component);
+        } catch (...) {
+            error = fail(scode::call_failed, "an exception that is not a std::exception escaped the logon",
+                         logon_component);
+        }
+        co_await rollback();
+        co_return std::move(*error);
+    }
+
+private:
+    using key = std::pair<std::size_t, std::size_t>;  // (service index, provider index)
+
+    // ---------------------------------------------------------------------------------------
+    task<result<session>> body() {
+        flags_ = req_.flags.get();
+        if (auto r = check_arguments(); !r) co_return std::move(r).as_failure();
+        if (!flags_.has(logon_flag::new_session)) {
+            if (auto joined = try_join(); joined) co_return std::move(*joined);
+            step("no shared session is published; a new session is made");
+        } else {
+            step("MAPI_NEW_SESSION: a new session is made, even if a shared one exists (rule 10)");
+        }
+        auto name = co_await resolve_profile();
+        if (!name) co_return std::move(name).as_failure();
+
+        auto locked = co_await acquire_lock();
+        if (!locked) co_return std::move(locked).as_failure();
+        if (!flags_.has(logon_flag::new_session)) {
+            if (auto joined = try_join(); joined) {
+                lock_.release();
+                co_return std::move(*joined);
+            }
+        }
+        if (auto r = reserve(); !r) co_return std::move(r).as_failure();
+        if (auto r = build_core(*name); !r) co_return std::move(r).as_failure();
+        note_accepted_flags();
+        if (ui_service_always_) {
+            auto configured = co_await configure_every_service();
+            if (!configured) co_return std::move(configured).as_failure();
+        }
+        auto providers_done = co_await logon_providers();
+        if (!providers_done) co_return std::move(providers_done).as_failure();
+        co_return publish();
+    }
+
+    // ---------------------------------------------------------------------------------------
+    result<void> check_arguments() {
+        if (auto r = check_rules(flags_); !r) return r;
+        if (auto r = logon_options::from_bits(req_.options.bits()); !r) return std::move(r).as_failure();
+        store_ = st_->options.profiles;
+        providers_ = st_->options.providers;
+        if (store_ == nullptr) {
+            return fail(scode::logon_failed,
+                        "the subsystem was initialised without a profile store (init_options::profiles), so there is "
+                        "no profile to log on to",
+                        logon_component);
+        }
+        profile_usage* given = st_->options.usage;
+        if (given == nullptr && st_->options.admin != nullptr) given = &st_->options.admin->usage();
+        usage_ = &reg_->usage(given, *store_);
+        service_mode_ = sub_.service_mode();
+        if (service_mode_) {
+            if (!flags_.has(logon_flag::nt_service)) {
+                return fail(scode::invalid_parameter,
+                            "the subsystem was initialised with MAPI_NT_SERVICE (a Windows service), so every logon must "
+                            "pass MAPI_NT_SERVICE as well (rule 24); add MAPI_NT_SERVICE and MAPI_NO_MAIL, for example "
+                            "with service_logon_flags",
+                            logon_component);
+            }
+            if (!flags_.has(logon_flag::no_mail)) {
+                return fail(scode::invalid_parameter,
+                            "a Windows service (MAPI_NT_SERVICE) must log on with MAPI_NO_MAIL (rule 24): services send "
+                            "only through a tightly coupled store and transport; add MAPI_NO_MAIL",
+                            logon_component);
+            }
+            if (flags_.any_of(logon_flag::logon_ui | logon_flag::password_ui | logon_flag::service_ui_always)) {
+                return fail(scode::invalid_parameter,
+                            "a Windows service (MAPI_NT_SERVICE) may show no user interface (rule 25), so "
+                            "MAPI_LOGON_UI, MAPI_PASSWORD_UI and MAPI_SERVICE_UI_ALWAYS are refused; remove them",
+                            logon_component);
+            }
+            step("service mode: MAPI_NT_SERVICE and MAPI_NO_MAIL are set; no dialog will be shown");
+        } else if (flags_.has(logon_flag::nt_service)) {
+            return fail(scode::invalid_parameter,
+                        "MAPI_NT_SERVICE is set but the subsystem was not initialised with init_flag::nt_service; a "
+                        "Windows service sets it in both places, any other client in neither (rules 24 and 25)",
+                        logon_component);
+        }
+        const bool handler = req_.ui != nullptr && !service_mode_;
+        ui_all_ = handler && flags_.has(logon_flag::logon_ui);
+        ui_password_ = handler && (flags_.has(logon_flag::logon_ui) || flags_.has(logon_flag::password_ui));
+        ui_service_always_ = handler && flags_.has(logon_flag::service_ui_always);
+        dialog_allowed_ = flags_.has(logon_flag::logon_ui) && !service_mode_;
+        no_mail_ = flags_.has(logon_flag::no_mail);
+        if (flags_.any_of(logon_flag::logon_ui | logon_flag::password_ui | logon_flag::service_ui_always) &&
+            req_.ui == nullptr) {
+            step("a UI flag is set but no ui_handler was given: no dialog can be shown");
+        }
+        return {};
+    }
+
+    void note_accepted_flags() {
+        report_.force_download = flags_.has(logon_flag::force_download);
+        if (report_.force_download) {
+            step("MAPI_FORCE_DOWNLOAD accepted: the spooler downloads inbound mail before the first pass completes");
+        }
+        for (auto [f, what] : {std::pair{logon_flag::bg_session, "MAPI_BG_SESSION"},
+                               std::pair{logon_flag::unicode, "MAPI_UNICODE"},
+                               std::pair{logon_flag::extended, "MAPI_EXTENDED"},
+                               std::pair{logon_flag::app_profile, "MAPI_APP_PROFILE"}}) {
+            if (flags_.has(f)) step(std::string(what) + " accepted");
+        }
+        if (no_mail_) step("MAPI_NO_MAIL: no transport logs on and the spooler row shows STATUS_FAILURE (rule 21)");
+    }
+
+    // ---------------------------------------------------------------------------------------
+    std::optional<session> try_join() {
+        std::shared_ptr<session_core> core;
+        {
+            std::lock_guard guard(reg_->mutex);
+            core = reg_->shared.lock();
+        }
+        if (!core) return std::nullopt;
+        auto m = std::make_shared<member_state>();
+        m->core = core;
+        m->id = reg_->next_id.fetch_add(1);
+        m->flags = flags_;
+        {
+            std::lock_guard guard(core->mutex);
+            if (core->ended) return std::nullopt;
+            core->members.push_back(m);
+            ++core->live_members;
+            reg_->live_members.fetch_add(1);
+        }
+        logon_report r;
+        r.profile_name = core->profile_name;
+        r.flags = flags_;
+        r.joined_shared = true;
+        r.shared = true;
+        r.no_mail = core->no_mail;
+        r.force_download = core->report.force_download;
+        r.services = core->report.services;
+        r.steps = report_.steps;
+        r.steps.push_back("joined the published shared session of profile \"" + core->profile_name +
+                          "\": MAPI_NEW_SESSION is not set (rules 9 and 11)");
+        if (req_.profile && !req_.profile->empty()) {
+            r.steps.push_back("the profile name \"" + *req_.profile + "\" given was ignored (rule 9)");
+        }
+        if (req_.password) r.steps.push_back("the password given was ignored: a joiner supplies no credentials (rule 11)");
+        m->report = std::move(r);
+        return session(std::move(m));
+    }
+
+    // ---------------------------------------------------------------------------------------
+    task<result<std::string>> resolve_profile() {
+        std::string name;
+        const bool given = req_.profile && !req_.profile->empty();
+        if (given) {
+            if (auto ok = check_profile_name(*req_.profile); !ok) {
+                co_return fail(scode::invalid_parameter, ok.info().message + " (rule 19)", logon_component);
+            }
+            name = *req_.profile;
+            step("the profile name \"" + name + "\" was given");
+        } else if (flags_.has(logon_flag::use_default)) {
+            auto d = store_->default_profile();
+            if (!d) co_return std::move(d).as_failure();
+            if (*d && usage_->marked_for_deletion(**d)) d->reset();
+            if (*d) {
+                name = **d;
+                step("no profile name was given; MAPI_USE_DEFAULT selects the default profile \"" + name + "\" (rule 12)");
+            } else if (ui_all_) {
+                step("no profile name was given and no default profile is set; MAPI_LOGON_UI shows the profile picker");
+                std::string nothing;
+                auto chosen = co_await prompt_profile(nothing);
+                if (!chosen) co_return std::move(chosen).as_failure();
+                name = std::move(*chosen);
+            } else {
+                co_return fail(scode::logon_failed,
+                               "no profile name was given and MAPI_USE_DEFAULT asks for the default profile, but no "
+                               "default profile is set; set one or pass a profile name",
+                               logon_component);
+            }
+        } else if (ui_all_) {
+            step("no profile name was given; MAPI_LOGON_UI shows the profile picker with an empty name (rule 13)");
+            std::string nothing;
+            auto chosen = co_await prompt_profile(nothing);
+            if (!chosen) co_return std::move(chosen).as_failure();
+            name = std::move(*chosen);
+        } else {
+            std::string msg = "no profile name was given and neither MAPI_USE_DEFAULT nor MAPI_LOGON_UI is set";
+            if (flags_.has(logon_flag::explicit_profile)) {
+                msg += "; MAPI_EXPLICIT_PROFILE alone never selects the default profile (rule 15)";
+            }
+            if (flags_.has(logon_flag::logon_ui)) msg += "; MAPI_LOGON_UI is set but no ui_handler was given";
+            msg += "; pass a profile name, or add MAPI_USE_DEFAULT to log on to the default profile (rule 14)";
+            co_return fail(scode::logon_failed, msg, logon_component);
+        }
+
+        for (int round = 0;; ++round) {
+            auto p = store_->load(name);
+            if (p && !usage_->marked_for_deletion(p->name)) co_return p->name;
+            if (!p && p.code() != scode::not_found) co_return std::move(p).as_failure();
+            if (!ui_all_ || round >= 3) {
+                co_return no_such_profile(name);
+            }
+            step("there is no profile called \"" + name + "\"; MAPI_LOGON_UI shows the profile picker");
+            auto chosen = co_await prompt_profile(name);
+            if (!chosen) co_return std::move(chosen).as_failure();
+            name = std::move(*chosen);
+        }
+    }
+
+    task<result<std::string>> prompt_profile(std::string initial) {
+        auto names = store_->names();
+        if (!names) co_return std::move(names).as_failure();
+        std::erase_if(*names, [&](const std::string& n) { return usage_->marked_for_deletion(n); });
+        ui_context ctx{req_.ui_param, {}};
+        auto chosen = co_await req_.ui->choose_profile(ctx, *names, initial);
+        if (!chosen) co_return dialog_failed(chosen, "the user cancelled the profile picker (rule 18)", "the profile picker");
+        if (auto ok = check_profile_name(*chosen); !ok) {
+            co_return fail(scode::invalid_parameter, "the profile picker returned a bad name: " + ok.info().message,
+                           logon_component);
+        }
+        step("the user chose profile \"" + *chosen + "\"");
+        co_return std::move(*chosen);
+    }
+
+    // ---------------------------------------------------------------------------------------
+    task<result<void>> acquire_lock() {
+        if (flags_.has(logon_flag::timeout_short)) {
+            lock_ = reg_->lock.try_acquire_for(st_->options.short_timeout);
+            if (!lock_) {
+                co_return fail(scode::timeout,
+                               "MAPI_TIMEOUT_SHORT is set and another logon held the logon lock for longer than "
+                               "init_options::short_timeout (" +
+                                   std::to_string(st_->options.short_timeout.count()) + " ms) (rule 17)",
+                               logon_component);
+            }
+        } else {
+            lock_ = co_await reg_->lock.acquire();
+        }
+        step("took the subsystem's logon lock");
+        co_return result<void>{};
+    }
+
+    result<void> reserve() {
+        std::lock_guard guard(reg_->mutex);
+        const std::size_t max = st_->options.max_sessions;
+        if (max != 0 && reg_->live_sessions >= max) {
+            return fail(scode::logon_failed,
+                        "the subsystem allows at most " + std::to_string(max) +
+                            " live sessions (init_options::max_sessions) and that many are open; log off one first",
+                        logon_component, static_cast<std::uint32_t>(scode::session_limit));
+        }
+        ++reg_->live_sessions;
+        reserved_ = true;
+        return {};
+    }
+
+    result<void> build_core(const std::string& name) {
+        auto lease = usage_->try_acquire(name);
+        if (!lease) {
+            return fail(scode::logon_failed, "profile \"" + name + "\" cannot be used: " + lease.info().message,
+                        logon_component, static_cast<std::uint32_t>(lease.code()));
+        }
+        auto p = store_->load(lease->profile_name());
+        if (!p) {
+            return fail(scode::logon_failed, "profile \"" + name + "\" could not be read: " + p.info().message,
+                        logon_component, static_cast<std::uint32_t>(p.code()));
+        }
+        auto core = std::make_shared<session_core>();
+        core->sub = sub_;
+        core->registry = reg_;
+        core->admin = st_->options.admin;
+        core->id = reg_->next_id.fetch_add(1);
+        core->profile_name = p->name;
+        core->prof = std::move(*p);
+        core->lease = std::move(*lease);
+        core->flags = flags_;
+        core->no_mail = no_mail_;
+        core->shared = flags_.has(logon_flag::allow_others);
+        core->unicode = flags_.has(logon_flag::unicode);
+        core->rows = builtin_status_rows(no_mail_);
+        core->holds_reservation = reserved_;
+        reserved_ = false;
+        for (auto& svc : core->prof.services) {
+            for (auto& prov : svc.providers) {
+                property_bag& sec = core->prof.sections[prov.provider_uid];
+                if (!sec.contains(pr::resource_flags)) {
+                    (void)sec.set(pr::resource_flags, static_cast<std::int32_t>(prov.flags.bits()));
+                }
+                if (!sec.contains(pr::provider_dll_name)) (void)sec.set(pr::provider_dll_name_a, prov.dll_name);
+            }
+            (void)core->prof.sections[svc.service_uid];
+        }
+        core_ = std::move(core);
+        step("leased profile \"" + core_->profile_name + "\" for the session and loaded its own copy of it (rule 34)");
+
+        report_.profile_name = core_->profile_name;
+        report_.flags = flags_;
+        report_.shared = core_->shared;
+        report_.no_mail = no_mail_;
+        service_disabled_.assign(core_->prof.services.size(), false);
+        for (const auto& svc : core_->prof.services) {
+            service_report sr;
+            sr.name = svc.name;
+            sr.display_name = svc.display_name;
+            sr.dll_name = svc.dll_name;
+            sr.service_uid = svc.service_uid;
+            for (const auto& prov : svc.providers) {
+                provider_report pr_;
+                pr_.display_name = prov.display_name;
+                pr_.dll_name = prov.dll_name;
+                pr_.type = prov.type;
+                pr_.provider_uid = prov.provider_uid;
+                sr.providers.push_back(std::move(pr_));
+            }
+            report_.services.push_back(std::move(sr));
+        }
+        return {};
+    }
+
+    // ---------------------------------------------------------------------------------------
+    task<result<void>> configure_every_service() {
+        step("MAPI_SERVICE_UI_ALWAYS: every message service is configured before any provider logs on");
+        for (std::size_t si = 0; si < core_->prof.services.size(); ++si) {
+            auto r = co_await configure_service(si, true);
+            if (r) continue;
+            if (r.code() == scode::user_cancel) co_return std::move(r).as_failure();
+            std::string why = "configuring message service " + core_->prof.services[si].name + " failed: " +
+                              r.info().message;
+            auto d = co_await disable_service(si, npos, r.code(), why);
+            if (!d) co_return d;
+        }
+        co_return result<void>{};
+    }
+
+    /// The dialog (when `dialog` and allowed) and the entry hook with `configure`; the result is
+    /// written back to the session's copy and the store.
+    task<result<void>> configure_service(std::size_t si, bool dialog) {
+        const message_service& svc = core_->prof.services[si];
+        service_report& srep = report_.services[si];
+        if (dialog) {
+            ui_context ctx{req_.ui_param, core_->profile_name};
+            srep.prompted = true;
+            property_bag& section = core_->prof.sections[svc.service_uid];
+            auto r = co_await req_.ui->configure_service(ctx, svc, section);
+            if (!r) {
+                co_return dialog_failed(r, "the user cancelled the configuration of message service " + svc.name + " (rule 18)",
+                                        "the configuration dialog of message service " + svc.name);
+            }
+            step("the configuration dialog of message service " + svc.name + " was shown");
+        }
+        service_entry hook;
+        if (providers_ != nullptr) hook = providers_->service_entry_for(svc.dll_name);
+        if (!hook && st_->options.admin != nullptr) hook = st_->options.admin->service_entries()->find(svc.name);
+        if (hook) {
+            profile work = core_->prof;
+            service_entry_args args{work, svc.service_uid, svc.name, nullptr, dialog || dialog_allowed_};
+            result<void> r;
+            try {
+                r = hook(service_context::configure, args);
+            } catch (const std::exception& e) {
+                r = fail(scode::call_failed, std::string("the entry hook threw: ") + e.what(), logon_component);
+            } catch (...) {
+                r = fail(scode::call_failed, "the entry hook threw an exception that is not a std::exception",
+                         logon_component);
+            }
+            if (!r) co_return r;
+            for (const uid& id : section_ids(svc)) {
+                if (auto it = work.sections.find(id); it != work.sections.end()) core_->prof.sections[id] = it->second;
+            }
+            srep.configured = true;
+            note_configure_call(svc, args.ui_allowed);
+        } else {
+            step("message service " + svc.name + " has no entry hook (none registered for DLL \"" + svc.dll_name +
+                 "\" nor set on the profile_admin); nothing configures it");
+        }
+        persist_sections(section_ids(svc));
+        co_return result<void>{};
+    }
+
+    static std::vector<uid> section_ids(const message_service& svc) {
+        std::vector<uid> ids{svc.service_uid};
+        for (const auto& p : svc.providers) ids.push_back(p.provider_uid);
+        for (const auto& x : svc.extra_sections) ids.push_back(x);
+        return ids;
+    }
+
+    void persist_sections(const std::vector<uid>& ids) {
+        auto r = store_->update(core_->profile_name, [&](profile& p) -> result<void> {
+            for (const uid& id : ids) {
+                if (auto it = core_->prof.sections.find(id); it != core_->prof.sections.end()) p.sections[id] = it->second;
+            }
+            return {};
+        });
+        if (!r) step("the changed profile sections could not be written back to the store: " + r.info().message);
+    }
+
+    // ---------------------------------------------------------------------------------------
+    task<result<void>> logon_providers() {
+        auto& services = core_->prof.services;
+        for (resource_type kind : {resource_type::ab_provider, resource_type::store_provider}) {
+            for (std::size_t si = 0; si < services.size(); ++si) {
+                for (std::size_t pi = 0; pi < services[si].providers.size(); ++pi) {
+                    if (services[si].providers[pi].type != kind) continue;
+                    auto r = co_await logon_one(si, pi);
+                    if (!r) co_return r;
+                }
+            }
+        }
+        for (const uid& id : transport_order(core_->prof)) {
+            const key k = locate(id);
+            if (no_mail_) {
+                provider_report& rep = report_.services[k.first].providers[k.second];
+                rep.outcome = provider_outcome::not_started;
+                rep.sentence = "not logged on: the session has MAPI_NO_MAIL, so no transport logs on (rule 21)";
+                continue;
+            }
+            auto r = co_await logon_one(k.first, k.second);
+            if (!r) co_return r;
+        }
+        for (std::size_t si = 0; si < services.size(); ++si) {
+            for (std::size_t pi = 0; pi < services[si].providers.size(); ++pi) {
+                const resource_type t = services[si].providers[pi].type;
+                if (t == resource_type::ab_provider || t == resource_type::store_provider ||
+                    t == resource_type::transport_provider) {
+                    continue;
+                }
+                provider_report& rep = report_.services[si].providers[pi];
+                rep.outcome = provider_outcome::skipped;
+                rep.sentence = "not logged on: a " + std::string(sdk_name(t)) + " entry is not a provider a session logs on";
+            }
+        }
+        co_return result<void>{};
+    }
+
+    key locate(const uid& provider_uid) const {
+        const auto& services = core_->prof.services;
+        for (std::size_t si = 0; si < services.size(); ++si) {
+            for (std::size_t pi = 0; pi < services[si].providers.size(); ++pi) {
+                if (services[si].providers[pi].provider_uid == provider_uid) return {si, pi};
+            }
+        }
+        return {npos, npos};  // effective_transport_order only lists uids of the profile
+    }
+
+    /// The provider object of `dll` and `kind` for this session, made on first use.
+    result<provider*> provider_object_for(const provider_entry& entry) {
+        for (auto& o : core_->objects) {
+            if (o.kind == entry.type && same_dll_name(o.dll, entry.dll_name)) return o.object.get();
+        }
+        if (providers_ == nullptr || !providers_->has(entry.dll_name, entry.type)) {
+            return fail(scode::not_found,
+                        "provider DLL \"" + entry.dll_name + "\" (" + std::string(sdk_name(entry.type)) +
+                            ") is not registered in the provider_registry" +
+                            (providers_ == nullptr ? std::string(" (the subsystem has none: init_options::providers)")
+                                                   : std::string("; register it with add_store, add_ab or add_transport")),
+                        logon_component);
+        }
+        std::unique_ptr<provider> made;
+        try {
+            made = providers_->make(entry.dll_name, entry.type);
+        } catch (const std::exception& e) {
+            return fail(scode::call_failed, "the factory of provider DLL \"" + entry.dll_name + "\" threw: " + e.what(),
+                        logon_component);
+        } catch (...) {
+            return fail(scode::call_failed, "the factory of provider DLL \"" + entry.dll_name + "\" threw",
+                        logon_component);
+        }
+        if (!made || made->kind() != entry.type) {
+            return fail(scode::call_failed,
+                        "the factory of provider DLL \"" + entry.dll_name + "\" returned no " +
+                            std::string(sdk_name(entry.type)) + " object",
+                        logon_component);
+        }
+        provider* raw = made.get();
+        std::lock_guard guard(core_->mutex);
+        core_->objects.push_back(provider_object{entry.dll_name, entry.type, std::move(made)});
+        return raw;
+    }
+
+    /// The status row of a provider, made on first use.
+    std::size_t row_for(std::size_t si, std::size_t pi) {
+        if (auto it = rows_.find({si, pi}); it != rows_.end()) return it->second;
+        const provider_entry& e = core_->prof.services[si].providers[pi];
+        std::lock_guard guard(core_->mutex);
+        const std::size_t row = core_->rows.size();
+        core_->rows.push_back(make_status_row(static_cast<std::int32_t>(row), e.type, e.display_name, e.dll_name, e.flags,
+                                              status_code::available, resource_method::validate_state));
+        rows_[{si, pi}] = row;
+        return row;
+    }
+
+    /// Marks a provider's row STATUS_FAILURE (making the row if needed) and ends its support.
+    void fail_row(std::size_t si, std::size_t pi, const std::string& why) {
+        if (no_mail_ && core_->prof.services[si].providers[pi].type == resource_type::transport_provider) return;
+        const std::size_t row = row_for(si, pi);
+        std::lock_guard guard(core_->mutex);
+        property_bag& r = core_->rows[row];
+        (void)r.set(pr::status_code, static_cast<std::int32_t>(status_code::failure));
+        (void)r.set(pr::status_string, why);
+        for (auto& s : core_->supports) {
+            if (s->row() == row) s->set_active(false);
+        }
+    }
+
+    task<result<void>> logon_one(std::size_t si, std::size_t pi) {
+        const message_service& svc = core_->prof.services[si];
+        const provider_entry& entry = svc.providers[pi];
+        provider_report& rep = report_.services[si].providers[pi];
+        service_report& srep = report_.services[si];
+        const std::string who = "provider \"" + entry.display_name + "\" (" + entry.dll_name + ") of message service " + svc.name;
+
+        if (service_disabled_[si]) {
+            rep.outcome = provider_outcome::disabled;
+            rep.code = srep.code;
+            rep.sentence = "not logged on: its message service " + svc.name + " was disabled for the session";
+            fail_row(si, pi, rep.sentence);
+            co_return result<void>{};
+        }
+        auto object = provider_object_for(entry);
+        if (!object) {
+            std::string why = object.info().message;
+            co_return co_await disable_service(si, pi, object.code(), why);
+        }
+        slot_pool* pool = providers_->pool(entry.dll_name, (*object)->max_sessions());
+        const std::size_t row = row_for(si, pi);
+        session_support* support = nullptr;
+        {
+            auto s = std::make_unique<session_support>(*core_, row);
+            support = s.get();
+            std::lock_guard guard(core_->mutex);
+            core_->supports.push_back(std::move(s));
+        }
+        std::optional<std::string> credential = req_.password;
+        ui_context uctx{req_.ui_param, core_->profile_name};
+
+        for (int attempt = 1;; ++attempt) {
+            scode code = scode::success;
+            std::string message;
+            std::unique_ptr<provider_logon> got;
+            session_slot slot;
+            if (pool != nullptr) slot = pool->try_acquire();
+            if (!slot) {
+                code = scode::session_limit;
+                message = "all " + std::to_string(pool ? pool->capacity() : 0) + " session slots of provider DLL \"" +
+                          entry.dll_name + "\" are in use (its max_sessions()); the provider was not called";
+            } else {
+                bool changed = false;
+                provider_context ctx{core_->profile_name,
+                                     svc,
+                                     entry,
+                                     logon_section(core_->prof.sections[entry.provider_uid], &changed),
+                                     core_->prof.sections[svc.service_uid],
+                                     dialog_allowed_,
+                                     service_mode_,
+                                     credential,
+                                     attempt,
+                                     req_.ui_param,
+                                     *support};
+                try {
+                    auto r = co_await call_provider_logon(**object, ctx);
+                    if (!r) {
+                        code = r.code();
+                        message = r.info().message;
+                    } else if (!*r) {
+                        code = scode::call_failed;
+                        message = "the provider's logon succeeded but returned no logon object";
+                    } else {
+                        got = std::move(*r);
+                    }
+                } catch (const std::exception& e) {
+                    code = scode::call_failed;
+                    message = std::string("the provider's logon threw: ") + e.what();
+                } catch (...) {
+                    code = scode::call_failed;
+                    message = "the provider's logon threw an exception that is not a std::exception";
+                }
+                if (changed) persist_sections({entry.provider_uid});
+            }
+            if (got) {
+                rep.attempts.push_back(logon_attempt{attempt, scode::success, {}});
+                {
+                    std::lock_guard guard(core_->mutex);
+                    core_->records.push_back(provider_record{si, pi, std::shared_ptr<provider_logon>(std::move(got)),
+                                                             std::move(slot), support});
+                }
+                reg_->live_provider_logons.fetch_add(1);
+                rep.outcome = provider_outcome::logged_on;
+                rep.code = scode::success;
+                rep.sentence = "logged on";
+                if (attempt > 1) rep.sentence += " at the second attempt";
+                co_return result<void>{};
+            }
+            slot.release();  // the attempt ended: its slot goes back before any dialog
+            rep.attempts.push_back(logon_attempt{attempt, code, message});
+            const std::string what = who + " failed with " + to_string(code) + colon(message);
+            step(what + " (logon attempt " + std::to_string(attempt) + ")");
+
+            if (code == scode::user_cancel) {
+                co_return fail(scode::user_cancel, who + " was cancelled by the user (rule 18)", logon_component);
+            }
+            if (code == scode::failoneprovider) {
+                rep.outcome = provider_outcome::disabled;
+                rep.code = code;
+                rep.sentence = what + "; only this provider is disabled, its message service goes on (rule 28)";
+                fail_row(si, pi, rep.sentence);
+                co_return result<void>{};
+            }
+            if (attempt >= 2) {
+                std::string why = who + " failed twice, the second time with " + to_string(code) + colon(message);
+                co_return co_await disable_service(si, pi, code, why);
+            }
+            rep.retried = true;
+            srep.retried = true;
+            if (code == scode::unconfigured) {
+                auto c = co_await configure_service(si, ui_all_);
+                rep.configured = srep.configured;
+                if (!c) {
+                    if (c.code() == scode::user_cancel) co_return c;
+                    std::string why = who + " is unconfigured and configuring its message service failed: " +
+                                      c.info().message;
+                    co_return co_await disable_service(si, pi, c.code(), why);
+                }
+                step(who + " is retried once after MSG_SERVICE_CONFIGURE (rule 29)");
+                continue;
+            }
+            if (code == scode::logon_failed && ui_password_) {
+                rep.prompted = true;
+                srep.prompted = true;
+                auto pw = co_await req_.ui->ask_password(uctx, core_->profile_name, svc);
+                if (!pw) {
+                    co_return dialog_failed(pw, "the user cancelled the password prompt for message service " + svc.name +
+                                                    " (rule 18)",
+                                            "the password prompt for message service " + svc.name);
+                }
+                credential = std::move(*pw);
+                step(who + " rejected the credential; the user typed another and the logon is retried (rule 16)");
+                continue;
+            }
+            if (ui_all_) {
+                rep.prompted = true;
+                srep.prompted = true;
+                auto again = co_await req_.ui->logon_failed(uctx, svc, entry, code, message);
+                if (!again) co_return dialog_failed(again, "the user cancelled after " + what + " (rule 18)", "the logon-failed dialog");
+                if (!*again) {
+                    std::string why = what + "; the user declined the retry";
+                    co_return co_await disable_service(si, pi, code, why);
+                }
+                step("the logon_failed dialog told the user, who asked for the retry");
+            }
+            step(who + " is retried once (retry-then-disable, rule 27)");
+        }
+    }
+
+    /// Disables every provider of service `si` for the session (rule 27): the ones logged on
+    /// are logged off and give their slots back, every row shows STATUS_FAILURE. With
+    /// `require_all_services` the logon fails instead with `code`.
+    task<result<void>> disable_service(std::size_t si, std::size_t failing, scode code, std::string why) {
+        const message_service& svc = core_->prof.services[si];
+        if (req_.options.has(logon_option::require_all_services)) {
+            co_return fail(code,
+                           why + "; logon_option::require_all_services makes the logon fail instead of disabling message "
+                                 "service " + svc.name,
+                           logon_component);
+        }
+        service_disabled_[si] = true;
+        service_report& srep = report_.services[si];
+        srep.disabled = true;
+        srep.code = code;
+        srep.sentence = why + "; every provider of message service " + svc.name + " is disabled for this session (rule 27)";
+        step(srep.sentence);
+
+        std::vector<provider_record> gone;
+        {
+            std::lock_guard guard(core_->mutex);
+            auto& recs = core_->records;
+            for (auto it = recs.begin(); it != recs.end();) {
+                if (it->service_index == si) {
+                    gone.push_back(std::move(*it));
+                    it = recs.erase(it);
+                } else {
+                    ++it;
+                }
+            }
+        }
+        co_await logoff_records(reg_, std::move(gone));
+        for (std::size_t pi = 0; pi < svc.providers.size(); ++pi) {
+            provider_report& rep = srep.providers[pi];
+            if (pi == failing) {
+                rep.outcome = provider_outcome::disabled;
+                rep.code = code;
+                rep.sentence = why;
+                fail_row(si, pi, why);
+            } else if (rep.outcome == provider_outcome::logged_on) {
+                rep.outcome = provider_outcome::disabled;
+                rep.code = code;
+                rep.sentence = "logged off again: its message service " + svc.name + " was disabled";
+                fail_row(si, pi, rep.sentence);
+            } else if (rows_.count({si, pi}) != 0) {
+                fail_row(si, pi, "its message service " + svc.name + " was disabled");
+            }
+        }
+        co_return result<void>{};
+    }
+
+    // ---------------------------------------------------------------------------------------
+    session publish() {
+        auto m = std::make_shared<member_state>();
+        m->core = core_;
+        m->id = reg_->next_id.fetch_add(1);
+        m->flags = flags_;
+        std::size_t live = 0, disabled = 0;
+        for (const auto& s : report_.services) {
+            if (s.disabled) ++disabled;
+            for (const auto& p : s.providers) live += p.outcome == provider_outcome::logged_on ? 1 : 0;
+        }
+        step("logged on to profile \"" + core_->profile_name + "\": " + std::to_string(live) + " provider logon(s) live, " +
+             std::to_string(disabled) + " message service(s) disabled");
+        if (core_->shared) step("published as the shared session (MAPI_ALLOW_OTHERS): later logons without "
+                                "MAPI_NEW_SESSION join it");
+        core_->report = report_;
+        m->report = report_;
+        {
+            std::lock_guard guard(core_->mutex);
+            core_->members.push_back(m);
+            core_->live_members = 1;
+        }
+        reg_->live_members.fetch_add(1);
+        if (core_->shared) {
+            std::lock_guard guard(reg_->mutex);
+            reg_->shared = core_;
+        }
+        core_.reset();
+        lock_.release();
+        return session(std::move(m));
+    }
+
+    task<void> rollback() {
+        if (core_) {
+            std::shared_ptr<session_core> core = std::move(core_);
+            {
+                std::lock_guard guard(core->mutex);
+                core->ended = true;
+            }
+            co_await release_core(core);
+            core->sub.reset();
+        }
+        if (reserved_) {
+            reserved_ = false;
+            std::lock_guard guard(reg_->mutex);
+            --reg_->live_sessions;
+        }
+        lock_.release();
+    }
+
+    void step(std::string s) { report_.steps.push_back(std::move(s)); }
+
+    // String building lives in ordinary functions: g++ 12 mishandles conditional expressions
+    // that make class-type temporaries inside coroutine bodies (they are destroyed twice).
+    static std::string colon(const std::string& message) { return message.empty() ? std::string() : ": " + message; }
+
+    template <class R>
+    static failure dialog_failed(const R& r, std::string when_cancelled, const std::string& dialog) {
+        if (r.code() == scode::user_cancel) return fail(scode::user_cancel, std::move(when_cancelled), logon_component);
+        return fail(r.code(), dialog + " failed: " + r.info().message, logon_component);
+    }
+
+    failure no_such_profile(const std::string& name) const {
+        std::string msg = "there is no profile called \"" + name + "\"";
+        if (ui_all_) {
+            msg += "; the picker kept choosing profiles that do not exist";
+        } else {
+            msg += "; with MAPI_LOGON_UI and a ui_handler the user could choose one";
+        }
+        return fail(scode::logon_failed, std::move(msg), logon_component, static_cast<std::uint32_t>(scode::not_found));
+    }
+
+    void note_configure_call(const message_service& svc, bool ui_allowed) {
+        step("the entry of message service " + svc.name + " (" + svc.dll_name + ") was called with MSG_SERVICE_CONFIGURE" +
+             (ui_allowed ? std::string(" (UI allowed)") : std::string(" (no UI)")));
+    }
+
+    static constexpr std::size_t npos = static_cast<std::size_t>(-1);
+
+    subsystem sub_;
+    owned_logon_request req_;
+    logon_flags flags_{};
+    subsystem_state* st_ = nullptr;
+    session_registry* reg_ = nullptr;
+    profile_store* store_ = nullptr;
+    profile_usage* usage_ = nullptr;
+    provider_registry* providers_ = nullptr;
+    bool service_mode_ = false;
+    bool ui_all_ = false;
+    bool ui_password_ = false;
+    bool ui_service_always_ = false;
+    bool dialog_allowed_ = false;
+    bool no_mail_ = false;
+    bool reserved_ = false;
+    logon_report report_;
+    logon_lock_guard lock_;
+    std::shared_ptr<session_core> core_;
+    std::vector<bool> service_disabled_;
+    std::map<key, std::size_t> rows_;
+};
+
+/// The logon coroutine; `logon` is its entry point.
+inline task<result<session>> logon_coroutine(subsystem mapi, owned_logon_request request) {
+    logon_run run(std::move(mapi), std::move(request));
+    co_return co_await run.execute();
+}
+
+} // namespace detail
+
+/// MAPILogonEx. Logs on to a profile (or joins the published shared session) and returns the
+/// session, or a failure after everything the logon acquired has been released.
+///
+/// The steps, in order (MAPI-REFERENCE 3.3 and DESIGN.md):
+/// 1. `not_initialized` for an uninitialised subsystem; `unknown_flags` / `invalid_parameter`
+///    for flags that break a rule; the service-mode rules (`invalid_parameter`, rules 24, 25).
+/// 2. Without MAPI_NEW_SESSION, a published shared session is joined and the profile name
+///    ignored (rule 9).
+/// 3. The profile: the name given (`invalid_parameter` if it breaks `check_profile_name`); none
+///    and MAPI_USE_DEFAULT: the default profile; none and MAPI_LOGON_UI: the picker; none and
+///    neither: `logon_failed` naming the missing flag (rules 12-15). An unknown profile is
+///    `logon_failed`, or with MAPI_LOGON_UI the picker.
+/// 4. The logon lock (MAPI_TIMEOUT_SHORT: `timeout` after `init_options::short_timeout`, rule 17),
+///    then the subsystem's session cap (`logon_failed` with `session_limit` as low-level code).
+/// 5. Provider logons: address books, stores, then transports (none with MAPI_NO_MAIL, rule 21),
+///    with retry-then-disable per message service (rules 26-30).
+/// 6. MAPI_ALLOW_OTHERS publishes the session as the shared one.
+///
+/// `user_cancel` from a provider or a dialog fails the whole logon (rule 18).
+///
+/// \code
+/// result<session> s = co_await logon(mapi, {.profile = "Service", .flags = service_logon_flags});
+/// \endcode
+[[nodiscard]] inline task<result<session>> logon(const subsystem& mapi, const logon_request& request) {
+    // Not a coroutine itself: the request is copied here, at the call, into the coroutine's
+    // parameters (see logon_request about why it is taken by reference).
+    return detail::logon_coroutine(mapi, detail::owned_logon_request(request));
+}
+
+namespace detail {
+/// The member `subsystem::logon` forwards here.
+template <class Request>
+struct logon_entry {
+    static task<result<session>> run(const subsystem& mapi, const Request& request) {
+        return mapixx::logon(mapi, request);
+    }
+};
+} // namespace detail
+
+} // namespace mapixx::inline v0
+
+#endif

@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: MIT
+/// \file
+/// The spooler's outbound queue (`message_queue`, `memory_message_queue`) and where delivered
+/// mail and non-delivery reports go (`delivery_sink`, `memory_delivery_sink`).
+#ifndef MAPIXX_SPOOLER_MESSAGE_QUEUE_HPP_INCLUDED
+#define MAPIXX_SPOOLER_MESSAGE_QUEUE_HPP_INCLUDED
+
+#include <mapixx/core/error_info.hpp>
+#include <mapixx/core/result.hpp>
+#include <mapixx/provider/transport.hpp>
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <utility>
+#include <vector>
+
+namespace mapixx::inline v0 {
+
+/// The outbound queue the spooler reads from and writes back to: the model of a store's
+/// Outbox. A store-backed queue implements the same five calls over the store's folder.
+///
+/// "Nothing is lost": the spooler calls `remove` only when a message is finished (sent,
+/// or every recipient has been reported undeliverable, or the client cancelled it) and
+/// `quarantine` when a message failed too often; anything else stays in the queue.
+class message_queue {
+public:
+    virtual ~message_queue() = default;
+    /// The ids of the active (not quarantined) messages, in submission order.
+    [[nodiscard]] virtual std::vector<message_id> pending() const = 0;
+    /// A copy of the message, or nullopt if it is not (or no longer) in the queue.
+    [[nodiscard]] virtual std::optional<outbound_message> load(message_id id) const = 0;
+    /// Writes a changed message back (PR_RESPONSIBILITY of its recipients, saved properties).
+    virtual result<void> update(const outbound_message& msg) = 0;
+    /// The message leaves the queue.
+    virtual result<void> remove(message_id id) = 0;
+    /// The message is set aside (a poison message, S10): kept, but not offered again.
+    virtual result<void> quarantine(message_id id, const error_info& why) = 0;
+    /// A number that changes whenever messages are added or removed by someone else than the
+    /// spooler; the spooler re-reads `pending()` only when it changed.
+    [[nodiscard]] virtual std::uint64_t generation() const noexcept = 0;
+
+protected:
+    message_queue() = default;
+    message_queue(const message_queue&) = default;
+    message_queue& operator=(const message_queue&) = default;
+};
+
+/// An in-memory `message_queue` for tests and for sessions without a store.
+class memory_message_queue final : public message_queue {
+public:
+    /// Adds a message (its `id` is assigned here) and returns its id.
+    message_id submit(outbound_message msg)
+    {
+        msg.id = message_id{next_++};
+        const message_id id = msg.id;
+        messages_.emplace(id, std::move(msg));
+        ++generation_;
+        return id;
+    }
+    /// Removes a message as a client would (delete from the Outbox). True if it was there.
+    bool client_delete(message_id id)
+    {
+        ++generation_;
+        return messages_.erase(id) != 0;
+    }
+
+    [[nodiscard]] std::vector<message_id> pending() const override
+    {
+        std::vector<message_id> ids;
+        ids.reserve(messages_.size());
+        for (const auto& [id, m] : messages_) {
+            ids.push_back(id);
+        }
+        return ids;
+    }
+    [[nodiscard]] std::optional<outbound_message> load(message_id id) const override
+    {
+        auto it = messages_.find(id);
+        if (it == messages_.end()) {
+            return std::nullopt;
+        }
+        return it->second;
+    }
+    result<void> update(const outbound_message& msg) override
+    {
+        auto it = messages_.find(msg.id);
+        if (it == messages_.end()) {
+            return fail(scode::not_found, "the message is no longer in the outbound queue", "mapixx.memory_queue");
+        }
+        it->second = msg;
+        return {};
+    }
+    result<void> remove(message_id id) override
+    {
+        if (messages_.erase(id) == 0) {
+            return fail(scode::not_found, "the message is no longer in the outbound queue", "mapixx.memory_queue");
+        }
+        return {};
+    }
+    result<void> quarantine(message_id id, const error_info& why) override
+    {
+        auto it = messages_.find(id);
+        if (it == messages_.end()) {
+            return fail(scode::not_found, "the message is no longer in the outbound queue", "mapixx.memory_queue");
+        }
+        quarantined_.emplace(id, std::make_pair(std::move(it->second), why));
+        messages_.erase(it);
+        return {};
+    }
+    [[nodiscard]] std::uint64_t generation() const noexcept override { return generation_; }
+
+    /// Active messages.
+    [[nodiscard]] std::size_t size() const noexcept { return messages_.size(); }
+    /// True if `id` is active.
+    [[nodiscard]] bool contains(message_id id) const noexcept { return messages_.count(id) != 0; }
+    /// Quarantined messages with the reason.
+    [[nodiscard]] const std::map<message_id, std::pair<outbound_message, error_info>>& quarantined() const noexcept
+    {
+        return quarantined_;
+    }
+
+private:
+    std::map<message_id, outbound_message> messages_;
+    std::map<message_id, std::pair<outbound_message, error_info>> quarantined_;
+    std::uint64_t next_ = 1;
+    std::uint64_t generation_ = 0;
+};
+
+/// One message handed to the sender's or the recipient's store.
+struct delivery {
+    /// What it is.
+    enum class kind {
+        mail,                 ///< Received by a transport (`start_message`).
+        non_delivery_report,  ///< Made by the spooler for recipients nobody could take.
+    };
+    kind what = kind::mail;                ///< What it is.
+    inbound_message message;               ///< The message.
+    std::optional<message_id> original;    ///< For a report: the outbound message.
+    std::size_t transport = 0;             ///< For mail: the transport (profile order) that received it.
+};
+
+/// Where the spooler puts delivered mail and non-delivery reports (a store's Inbox).
+class delivery_sink {
+public:
+    virtual ~delivery_sink() = default;
+    /// Takes one message.
+    virtual void deliver(delivery d) = 0;
+
+protected:
+    delivery_sink() = default;
+    delivery_sink(const delivery_sink&) = default;
+    delivery_sink& operator=(const delivery_sink&) = default;
+};
+
+/// An in-memory `delivery_sink`.
+class memory_delivery_sink final : public delivery_sink {
+public:
+    void deliver(delivery d) override { items_.push_back(std::move(d)); }
+    /// Everything delivered, in order.
+    [[nodiscard]] const std::vector<delivery>& items() const noexcept { return items_; }
+    /// How many of one kind.
+    [[nodiscard]] std::size_t count(delivery::kind k) const noexcept
+    {
+        return static_cast<std::size_t>(
+            std::count_if(items_.begin(), items_.end(), [k](const delivery& d) { return d.what == k; }));
+    }
+
+private:
+    std::vector<delivery> items_;
+};
+
+} // namespace mapixx::inline v0
+
+#endif

@@ -1,0 +1,1214 @@
+// SPDX-License-Identifier: MIT
+/// \file
+/// `spooler`: runs transport providers as coroutines on a mapixx scheduler (MAPI-REFERENCE 7).
+#ifndef MAPIXX_SPOOLER_SPOOLER_HPP_INCLUDED
+#define MAPIXX_SPOOLER_SPOOLER_HPP_INCLUDED
+
+#include <mapixx/core/flag_enums.hpp>
+#include <mapixx/core/flags.hpp>
+#include <mapixx/core/prop.hpp>
+#include <mapixx/core/result.hpp>
+#include <mapixx/coro/scheduler.hpp>
+#include <mapixx/coro/task.hpp>
+#include <mapixx/provider/transport.hpp>
+#include <mapixx/spooler/clock.hpp>
+#include <mapixx/spooler/message_queue.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <coroutine>
+#include <cstddef>
+#include <cstdint>
+#include <exception>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace mapixx::inline v0 {
+
+/// One transport the spooler runs: its provider (not owned; outlives the spooler), a name for
+/// reports, and its PR_RESOURCE_FLAGS (STATUS_XP_PREFER_LAST moves it to the end of the order).
+struct spooler_transport {
+    xp_provider* provider = nullptr;  ///< The provider.
+    std::string name;                 ///< For reports.
+    resource_flags flags;             ///< PR_RESOURCE_FLAGS.
+};
+
+/// Tunables. Delays are in the spooler clock's time.
+struct spooler_options {
+    std::size_t max_attempts = 3;                         ///< Failed attempts (exceptions, errors) before quarantine.
+    std::chrono::milliseconds busy_retry{1000};           ///< After `busy`.
+    std::chrono::milliseconds resend_later_delay{60000};  ///< After END_RESEND_LATER.
+    std::chrono::milliseconds failure_retry{0};           ///< After a failed attempt.
+    std::chrono::milliseconds poll_interval{60000};       ///< Between two `poll` calls.
+};
+
+/// Something that happened to a message or a transport, for reports and tests.
+struct spooler_event {
+    /// What happened.
+    enum class kind {
+        sent,                ///< Every recipient done; the message left the queue.
+        partly_sent,         ///< One transport sent its recipients; others remain.
+        ndr,                 ///< Recipients reported undeliverable.
+        deferred,            ///< END_DONT_RESEND: kept until SENTDEFERRED.
+        requeued,            ///< Will be offered again (busy, wait, network_error, resend, failure).
+        not_me,              ///< The transport declined its recipients.
+        quarantined,         ///< Failed `max_attempts` times: set aside (S10).
+        cancelled,           ///< The client cancelled it; it left the queue.
+        received,            ///< A transport delivered an inbound message.
+        protocol_violation,  ///< A transport broke a rule (e.g. changed TransportNotify flags).
+        critical_error,      ///< A transport sent NOTIFY_CRITICAL_ERROR; it gets no more calls.
+    };
+    kind what = kind::sent;             ///< What happened.
+    std::optional<message_id> message;  ///< The message, if any.
+    std::size_t transport = 0;          ///< The transport (index in `spooler::transports()` order).
+    scode code = scode::success;        ///< The code that led to it.
+};
+
+/// Which queue a flush progress report is about.
+enum class flush_queue {
+    outbound,  ///< Submissions.
+    inbound,   ///< Receptions.
+};
+
+/// A flush progress report: transport `transport` has done `done` of `total` items of `queue`
+/// (`total` is 0 for inbound: unknown in advance).
+struct flush_progress {
+    std::size_t transport = 0;  ///< Index in transport order.
+    flush_queue queue = flush_queue::outbound;  ///< Which queue.
+    std::size_t done = 0;   ///< Items done.
+    std::size_t total = 0;  ///< Items known at the start.
+};
+
+/// The MAPI spooler: single-threaded and cooperative on a mapixx `scheduler`.
+///
+/// It logs on every transport (`start`), routes each queued message's recipients to
+/// transports, drives SubmitMessage / EndMessage, Poll / StartMessage, Idle and the flush
+/// protocol, and logs off (`shutdown`). Each transport has its own worker coroutine, so a
+/// transport that suspends (SpoolerYield, network) lets the others run; only explicit awaits
+/// switch. Drive it with `pump()` (or any loop that runs the scheduler).
+///
+/// Nothing is lost: a message leaves the queue only when all its recipients are done: sent
+/// (EndMessage 0), or reported undeliverable to the sender (no transport takes the recipient,
+/// or the transport returned MAPI_E_CANCEL), or the client cancelled it. Everything else
+/// requeues it; after `max_attempts` failed attempts (errors, exceptions) it is quarantined,
+/// still held by the queue.
+///
+/// Preconditions: the scheduler, queue, sink, clock and providers outlive the spooler;
+/// `shutdown()` has completed (or the scheduler was destroyed) before the spooler is destroyed.
+class spooler : private detail::spooler_support_owner {
+public:
+    /// The spooler's lifecycle.
+    enum class state {
+        created,   ///< Before `start`.
+        starting,  ///< Logging on.
+        running,   ///< Transports are running.
+        stopping,  ///< In `shutdown`.
+        stopped,   ///< Every transport logged off.
+    };
+
+    /// A transport's state.
+    enum class transport_state {
+        not_logged_on,  ///< Before logon, or its logon failed.
+        running,        ///< Logged on.
+        dead,           ///< Sent NOTIFY_CRITICAL_ERROR: only logoff follows.
+        logged_off,     ///< Logged off.
+    };
+
+    /// A spooler over `transports` (in profile order), reading `queue`, delivering into `sink`.
+    spooler(scheduler& sched, message_queue& queue, delivery_sink& sink, const spooler_clock& clock,
+            std::vector<spooler_transport> transports, spooler_options options = {})
+        : sched_{&sched}, queue_{&queue}, sink_{&sink}, clock_{&clock}, options_{options}
+    {
+        // Profile order, with every STATUS_XP_PREFER_LAST transport moved to the end (rule 50).
+        std::stable_partition(transports.begin(), transports.end(), [](const spooler_transport& t) {
+            return !t.flags.has(resource_flag::xp_prefer_last);
+        });
+        xps_.reserve(transports.size());
+        for (auto& t : transports) {
+            Expects(t.provider != nullptr);
+            auto x = std::make_unique<xp>();
+            x->config = std::move(t);
+            x->support = std::make_unique<spooler_support>(sched, owner());
+            xps_.push_back(std::move(x));
+        }
+    }
+
+    spooler(const spooler&) = delete;
+    spooler& operator=(const spooler&) = delete;
+    ~spooler() = default;
+
+    /// Starts the spooler: spawns the logon of every transport and their workers. Run the
+    /// scheduler (`pump()`) to make progress. Precondition: `current_state() == created`.
+    void start()
+    {
+        Expects(state_ == state::created);
+        state_ = state::starting;
+        sched_->spawn(start_body());
+    }
+
+    /// Stops the spooler: cancels messages in progress (they stay queued), ends flushes, turns
+    /// traffic off and logs every transport off. Run the scheduler to complete it.
+    void shutdown()
+    {
+        if (state_ == state::stopping || state_ == state::stopped) {
+            return;
+        }
+        state_ = state::stopping;
+        sched_->spawn(shutdown_body());
+    }
+
+    /// Wakes every worker (e.g. after the clock moved or messages were queued) and runs the
+    /// scheduler until nothing is ready. Returns the number of resumptions.
+    std::size_t pump()
+    {
+        if (state_ == state::running) {
+            settle_all();
+        }
+        wake_all();
+        return sched_->run_until_idle();
+    }
+
+    /// Wakes every worker: new messages were queued, or the clock moved.
+    void wake_all() noexcept
+    {
+        for (std::size_t i = 0; i != xps_.size(); ++i) {
+            wake(i);
+        }
+    }
+
+    /// The earliest time a queued message becomes due for a retry or a poll is due, if any:
+    /// the seam for a reactor's `sleep_for`.
+    [[nodiscard]] std::optional<std::chrono::milliseconds> next_due() const
+    {
+        std::optional<std::chrono::milliseconds> due;
+        auto consider = [&due](std::chrono::milliseconds t) {
+            if (!due || t < *due) {
+                due = t;
+            }
+        };
+        for (const auto& [id, e] : entries_) {
+            if (e.busy_with == npos && e.deferred_by == npos && e.not_before > clock_->now()) {
+                consider(e.not_before);
+            }
+        }
+        for (const auto& x : xps_) {
+            if (x->phase == transport_state::running && x->logon_out.has(transport_logon_flag::sp_poll)) {
+                consider(x->next_poll);
+            }
+        }
+        return due;
+    }
+
+    /// Cancels a message (the client deleted it from the Outbox, S4/S8). In progress: the
+    /// transport's next `spooler_yield` returns `cancel_message` and TransportNotify
+    /// (NOTIFY_CANCEL_MESSAGE) is delivered while it runs; the message leaves the queue when
+    /// the transport gives up (`user_cancel` or any failure). Deferred: TransportNotify
+    /// (ABORT_DEFERRED | CANCEL_MESSAGE) and it leaves the queue. Otherwise it just leaves.
+    /// `not_found` if the spooler does not hold it.
+    result<void> cancel_message(message_id id)
+    {
+        refresh();
+        auto it = entries_.find(id);
+        if (it == entries_.end()) {
+            return fail(scode::not_found, "the spooler holds no such message", "mapixx.spooler");
+        }
+        entry& e = it->second;
+        if (e.busy_with != npos) {
+            xp& x = *xps_[e.busy_with];
+            e.cancelled = true;
+            x.support->request_cancel();
+            sched_->spawn(notify_cancel(e.busy_with, id));
+            return {};
+        }
+        if (e.deferred_by != npos) {
+            const std::size_t i = e.deferred_by;
+            transport_notify_data data;
+            data.entry = id;
+            sched_->spawn(notify_detached(i, transport_notify::abort_deferred | transport_notify::cancel_message, data));
+        }
+        finish(id, spooler_event::kind::cancelled, e.deferred_by == npos ? 0 : e.deferred_by, scode::success);
+        return {};
+    }
+
+    /// The client's IMAPIStatus::FlushQueues on the spooler's status object (rules 63, 64):
+    /// flushes every transport in order (`upload`: outbound, `download`: inbound). Synchronous:
+    /// completes when done. With `async_ok` the flush is started in the background and the
+    /// result is `busy` at once. `unknown_flags` for undefined bits.
+    task<result<void>> flush(flush_flags f, std::function<void(const flush_progress&)> progress = {})
+    {
+        if (f.unknown_bits() != 0) {
+            co_return fail(scode::unknown_flags, "FlushQueues: undefined flag bits", "mapixx.spooler");
+        }
+        if (f.has(flush_flag::async_ok)) {
+            sched_->spawn(flush_detached(f.without(flush_flag::async_ok), std::move(progress)));
+            co_return fail(scode::busy, "the flush goes on in the background (FLUSH_ASYNC_OK)", "mapixx.spooler");
+        }
+        co_return co_await flush_all(f, std::move(progress));
+    }
+
+    /// ValidateState on transport `i`'s status object: `unknown_flags` for undefined bits
+    /// (rule 53), `busy` while it holds a critical section (rule 56), `end_of_session` when it
+    /// is not running; else the transport's answer.
+    task<result<void>> validate_state(std::size_t i, validate_flags f)
+    {
+        Expects(i < xps_.size());
+        if (f.unknown_bits() != 0) {
+            co_return fail(scode::unknown_flags, "ValidateState: undefined flag bits", "mapixx.spooler");
+        }
+        xp& x = *xps_[i];
+        if (x.phase != transport_state::running) {
+            co_return fail(scode::end_of_session, "the transport is not running", "mapixx.spooler");
+        }
+        if (x.support->in_critical_section()) {
+            co_return fail(scode::busy, "the transport holds a spooler critical section", "mapixx.spooler");
+        }
+        co_return co_await x.logon->validate_state(f);
+    }
+
+    /// ValidateState on the spooler's status object: `unknown_flags` for undefined bits;
+    /// CONFIG_CHANGED makes every running transport's AddressTypes be asked again.
+    result<void> validate_state(validate_flags f)
+    {
+        if (f.unknown_bits() != 0) {
+            return fail(scode::unknown_flags, "ValidateState: undefined flag bits", "mapixx.spooler");
+        }
+        if (f.has(validate_flag::config_changed)) {
+            for (std::size_t i = 0; i != xps_.size(); ++i) {
+                xps_[i]->config_changed = true;
+                wake(i);
+            }
+        }
+        return {};
+    }
+
+    /// Turns inbound traffic of transport `i` on or off (TransportNotify BEGIN/END_INBOUND).
+    void set_inbound(std::size_t i, bool on)
+    {
+        Expects(i < xps_.size());
+        sched_->spawn(notify_detached(i, on ? transport_notify::begin_inbound : transport_notify::end_inbound, {}));
+    }
+
+    /// A support object for a message store served by this spooler (rule 57).
+    spooler_support& store_support(bool no_mail)
+    {
+        stores_.push_back(std::make_unique<spooler_support>(*sched_, owner(), support_role::store, no_mail));
+        return *stores_.back();
+    }
+
+    /// NOTIFY_NEWMAIL_RECEIVED taken from stores (not from MAPI_NO_MAIL stores).
+    [[nodiscard]] std::size_t store_newmail_count() const noexcept { return store_newmail_; }
+    /// The lifecycle state.
+    [[nodiscard]] state current_state() const noexcept { return state_; }
+    /// Number of transports.
+    [[nodiscard]] std::size_t transport_count() const noexcept { return xps_.size(); }
+    /// Transport `i`'s name, in spooler order.
+    [[nodiscard]] const std::string& transport_name(std::size_t i) const { return xps_.at(i)->config.name; }
+    /// Transport `i`'s state.
+    [[nodiscard]] transport_state transport_status(std::size_t i) const { return xps_.at(i)->phase; }
+    /// Transport `i`'s support object (its status row, critical section).
+    [[nodiscard]] spooler_support& support(std::size_t i) const { return *xps_.at(i)->support; }
+    /// Transport `i`'s AddressTypes answer.
+    [[nodiscard]] const address_types_result& address_types(std::size_t i) const { return xps_.at(i)->types; }
+    /// Transport `i`'s logon output flags.
+    [[nodiscard]] transport_logon_flags logon_flags(std::size_t i) const { return xps_.at(i)->logon_out; }
+    /// Rule 65: the entry id of the store transport `i` is tightly coupled to
+    /// (PR_OWN_STORE_ENTRYID in its status row), if any.
+    [[nodiscard]] std::optional<binary> own_store(std::size_t i) const
+    {
+        const auto& row = xps_.at(i)->support->status_row();
+        if (!row) {
+            return std::nullopt;
+        }
+        const binary* b = row->get_binary(pr::own_store_entryid);
+        return b != nullptr ? std::optional<binary>(*b) : std::nullopt;
+    }
+    /// Everything that happened, in order.
+    [[nodiscard]] const std::vector<spooler_event>& events() const noexcept { return events_; }
+    /// How many events of one kind.
+    [[nodiscard]] std::size_t count(spooler_event::kind k) const noexcept
+    {
+        return static_cast<std::size_t>(
+            std::count_if(events_.begin(), events_.end(), [k](const spooler_event& e) { return e.what == k; }));
+    }
+    /// True while a message is held deferred by a transport.
+    [[nodiscard]] bool is_deferred(message_id id) const
+    {
+        auto it = entries_.find(id);
+        return it != entries_.end() && it->second.deferred_by != npos;
+    }
+
+private:
+    static constexpr std::size_t npos = static_cast<std::size_t>(-1);
+
+    detail::spooler_support_owner* owner() noexcept { return this; }
+
+    struct xp {
+        spooler_transport config;
+        std::unique_ptr<spooler_support> support;
+        std::unique_ptr<xp_logon> logon;
+        transport_logon_flags logon_out;
+        address_types_result types;
+        transport_state phase = transport_state::not_logged_on;
+        bool inbound_on = false;
+        bool outbound_on = false;
+        bool worker_running = false;
+        bool wake_pending = false;
+        std::coroutine_handle<> waiting{};
+        bool flushing = false;
+        bool flush_interrupted = false;
+        std::uint64_t flush_row_seen = ~std::uint64_t{0};
+        bool idle_done = false;
+        bool newmail = false;
+        bool config_changed = false;
+        std::chrono::milliseconds next_poll{0};
+        std::optional<message_id> current;
+        submit_context* ctx = nullptr;
+    };
+
+    struct entry {
+        outbound_message msg;
+        std::size_t busy_with = npos;
+        std::size_t deferred_by = npos;
+        bool resubmit_deferred = false;
+        bool cancelled = false;
+        std::size_t attempts = 0;
+        std::chrono::milliseconds not_before{0};
+        std::vector<std::vector<std::size_t>> declined;  // per recipient: transports that said not_me
+    };
+
+    struct wake_awaiter {
+        xp* x;
+        [[nodiscard]] bool await_ready() const noexcept { return std::exchange(x->wake_pending, false); }
+        void await_suspend(std::coroutine_handle<> h) noexcept { x->waiting = h; }
+        void await_resume() const noexcept {}
+    };
+
+    // ---- notifications from supports ------------------------------------------------------
+
+    void support_changed(spooler_support& s) noexcept override
+    {
+        for (std::size_t i = 0; i != xps_.size(); ++i) {
+            if (xps_[i]->support.get() == &s) {
+                wake(i);
+                return;
+            }
+        }
+        // A store: NEWMAIL_RECEIVED is counted, READYTOSEND wakes every transport.
+        auto n = s.take_notifications();
+        if (n.flags.has(spooler_notify::newmail_received)) {
+            ++store_newmail_;
+        }
+        if (n.flags.has(spooler_notify::readytosend)) {
+            wake_all();
+        }
+    }
+
+    void wake(std::size_t i) noexcept
+    {
+        xp& x = *xps_[i];
+        if (x.waiting) {
+            std::coroutine_handle<> h = std::exchange(x.waiting, nullptr);
+            try {
+                sched_->post(h);
+            } catch (...) {
+                x.waiting = h;  // out of memory: the next wake retries
+            }
+        } else {
+            x.wake_pending = true;
+        }
+    }
+
+    void record(spooler_event::kind k, std::optional<message_id> id, std::size_t i, scode code)
+    {
+        events_.push_back(spooler_event{k, id, i, code});
+    }
+
+    // Takes a transport's notifications: the bookkeeping part of SpoolerNotify.
+    void drain(std::size_t i)
+    {
+        xp& x = *xps_[i];
+        auto n = x.support->take_notifications();
+        if (x.support->critical_error() && x.phase == transport_state::running) {
+            x.phase = transport_state::dead;
+            record(spooler_event::kind::critical_error, std::nullopt, i, scode::success);
+        }
+        if (n.flags.has(spooler_notify::newmail) && x.inbound_on) {
+            x.newmail = true;  // rule 58: only between BEGIN_INBOUND and END_INBOUND
+        }
+        if (n.flags.has(spooler_notify::config_change)) {
+            x.config_changed = true;
+        }
+        if (n.flags.has(spooler_notify::sentdeferred)) {
+            for (auto& [id, e] : entries_) {
+                const bool named = std::find(n.deferred.begin(), n.deferred.end(), id) != n.deferred.end();
+                if (e.deferred_by == i && (n.all_deferred || named)) {
+                    e.deferred_by = npos;
+                    e.resubmit_deferred = true;
+                    e.not_before = std::chrono::milliseconds{0};
+                }
+            }
+        }
+    }
+
+    // ---- the queue ------------------------------------------------------------------------
+
+    void refresh()
+    {
+        if (queue_->generation() == seen_generation_ && seen_once_) {
+            return;
+        }
+        seen_once_ = true;
+        seen_generation_ = queue_->generation();
+        std::vector<message_id> ids = queue_->pending();
+        std::sort(ids.begin(), ids.end());
+        for (message_id id : ids) {
+            if (entries_.count(id) == 0) {
+                if (auto m = queue_->load(id)) {
+                    entry e;
+                    e.declined.resize(m->recipients.size());
+                    e.msg = std::move(*m);
+                    entries_.emplace(id, std::move(e));
+                }
+            }
+        }
+        for (auto it = entries_.begin(); it != entries_.end();) {
+            if (it->second.busy_with == npos && !std::binary_search(ids.begin(), ids.end(), it->first)) {
+                it = entries_.erase(it);  // deleted by the client
+            } else {
+                ++it;
+            }
+        }
+    }
+
+    static bool recipient_done(const property_bag& r) { return r.get_bool(pr::responsibility).value_or(false); }
+
+    static bool iequal(std::string_view a, std::string_view b)
+    {
+        return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char p, char q) {
+                   auto low = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; };
+                   return low(p) == low(q);
+               });
+    }
+
+    // The transports that may take recipient `r`, best first (MAPI-REFERENCE 7.3): UID matches
+    // in transport order, then address-type matches, then "any" transports.
+    std::vector<std::size_t> candidates(const property_bag& r) const
+    {
+        std::vector<std::size_t> out;
+        auto add = [&out](std::size_t i) {
+            if (std::find(out.begin(), out.end(), i) == out.end()) {
+                out.push_back(i);
+            }
+        };
+        std::optional<uid> ruid;
+        if (const binary* eid = r.get_binary(pr::entryid); eid != nullptr && eid->size() >= 20) {
+            uid u;
+            std::copy(eid->begin() + 4, eid->begin() + 20, u.bytes.begin());
+            ruid = u;
+        }
+        const std::string_view type = r.get_string(pr::addrtype).value_or(std::string_view{});
+        for (std::size_t i = 0; i != xps_.size(); ++i) {
+            const xp& x = *xps_[i];
+            if (!eligible_for_routing(x) || x.types.none || !ruid) {
+                continue;
+            }
+            if (std::find(x.types.uids.begin(), x.types.uids.end(), *ruid) != x.types.uids.end()) {
+                add(i);
+            }
+        }
+        for (std::size_t i = 0; i != xps_.size(); ++i) {
+            const xp& x = *xps_[i];
+            if (!eligible_for_routing(x) || x.types.none || x.types.any) {
+                continue;
+            }
+            for (const auto& t : x.types.types) {
+                if (!t.empty() && iequal(t, type)) {
+                    add(i);
+                    break;
+                }
+            }
+        }
+        for (std::size_t i = 0; i != xps_.size(); ++i) {
+            if (eligible_for_routing(*xps_[i]) && xps_[i]->types.any) {
+                add(i);
+            }
+        }
+        return out;
+    }
+
+    // Dead transports keep their recipients (the message waits, it is not reported lost).
+    static bool eligible_for_routing(const xp& x)
+    {
+        return x.phase == transport_state::running || x.phase == transport_state::dead;
+    }
+
+    // The transport recipient `k` of `e` is routed to now, or npos (no transport left: NDR).
+    std::size_t route(const entry& e, std::size_t k) const
+    {
+        for (std::size_t i : candidates(e.msg.recipients[k])) {
+            const auto& d = e.declined[k];
+            if (std::find(d.begin(), d.end(), i) == d.end()) {
+                return i;
+            }
+        }
+        return npos;
+    }
+
+    // Reports the recipients no transport takes; finishes the message if nothing is left.
+    // Returns false if the message left the queue.
+    bool settle_unroutable(message_id id, entry& e)
+    {
+        std::vector<property_bag> failed;
+        for (std::size_t k = 0; k != e.msg.recipients.size(); ++k) {
+            if (!recipient_done(e.msg.recipients[k]) && route(e, k) == npos) {
+                failed.push_back(e.msg.recipients[k]);
+                static_cast<void>(e.msg.recipients[k].set(pr::responsibility, true));
+            }
+        }
+        if (!failed.empty() || e.msg.recipients.empty()) {
+            send_ndr(e.msg, std::move(failed), npos);
+            static_cast<void>(queue_->update(e.msg));
+        }
+        return !check_complete(id, e, npos, scode::success);
+    }
+
+    void send_ndr(const outbound_message& m, std::vector<property_bag> recipients, std::size_t i)
+    {
+        delivery d;
+        d.what = delivery::kind::non_delivery_report;
+        d.original = m.id;
+        static_cast<void>(d.message.props.set(pr::message_class, "REPORT.IPM.Note.NDR"));
+        const std::string subject{m.props.get_string(pr::subject).value_or(std::string_view{})};
+        static_cast<void>(d.message.props.set(pr::subject, "Undeliverable: " + subject));
+        d.message.recipients = std::move(recipients);
+        d.message.saved = true;
+        sink_->deliver(std::move(d));
+        record(spooler_event::kind::ndr, m.id, i == npos ? 0 : i, scode::success);
+    }
+
+    // True (and the message finished) if every recipient is done.
+    bool check_complete(message_id id, entry& e, std::size_t i, scode code)
+    {
+        const bool all = std::all_of(e.msg.recipients.begin(), e.msg.recipients.end(),
+                                     [](const property_bag& r) { return recipient_done(r); });
+        if (all) {
+            finish(id, spooler_event::kind::sent, i == npos ? 0 : i, code);
+        }
+        return all;
+    }
+
+    void finish(message_id id, spooler_event::kind k, std::size_t i, scode code)
+    {
+        static_cast<void>(queue_->remove(id));
+        entries_.erase(id);
+        record(k, id, i, code);
+    }
+
+    // Reports recipients no transport takes, for every idle message (also when no worker runs).
+    void settle_all()
+    {
+        refresh();
+        for (auto it = entries_.begin(); it != entries_.end();) {
+            const message_id id = it->first;
+            entry& e = it->second;
+            ++it;
+            if (e.busy_with == npos && e.deferred_by == npos) {
+                static_cast<void>(settle_unroutable(id, e));
+            }
+        }
+    }
+
+    // The first queued message with a recipient routed to transport `i` that may go now.
+    std::optional<message_id> pick(std::size_t i, bool ignore_delay, const std::vector<message_id>* skip = nullptr)
+    {
+        refresh();
+        const auto now = clock_->now();
+        for (auto it = entries_.begin(); it != entries_.end();) {
+            const message_id id = it->first;
+            entry& e = it->second;
+            ++it;  // settle_unroutable may erase `e`
+            if (e.busy_with != npos || e.deferred_by != npos || (!ignore_delay && e.not_before > now)) {
+                continue;
+            }
+            if (skip != nullptr && std::find(skip->begin(), skip->end(), id) != skip->end()) {
+                continue;
+            }
+            if (!settle_unroutable(id, e)) {
+                continue;
+            }
+            for (std::size_t k = 0; k != e.msg.recipients.size(); ++k) {
+                if (!recipient_done(e.msg.recipients[k]) && route(e, k) == i) {
+                    return id;
+                }
+            }
+        }
+        return std::nullopt;
+    }
+
+    // ---- transport calls ------------------------------------------------------------------
+
+    // TransportNotify with the checks: no call to a dead or logged-off transport; the flags
+    // must come back unchanged.
+    task<void> notify(std::size_t i, transport_notify_flags f, transport_notify_data data)
+    {
+        xp& x = *xps_[i];
+        if (x.phase != transport_state::running) {
+            co_return;
+        }
+        if (f.has(transport_notify::begin_inbound)) {
+            x.inbound_on = true;
+        }
+        if (f.has(transport_notify::end_inbound)) {
+            x.inbound_on = false;
+            x.newmail = false;
+        }
+        if (f.has(transport_notify::begin_outbound)) {
+            x.outbound_on = true;
+        }
+        if (f.has(transport_notify::end_outbound)) {
+            x.outbound_on = false;
+        }
+        transport_notify_flags copy = f;
+        bool threw = false;
+        try {
+            static_cast<void>(co_await x.logon->transport_notify(copy, data));
+        } catch (...) {
+            threw = true;
+        }
+        if (threw || copy != f) {
+            record(spooler_event::kind::protocol_violation, std::nullopt, i, scode::success);
+        }
+        wake(i);
+    }
+
+    task<void> notify_detached(std::size_t i, transport_notify_flags f, transport_notify_data data)
+    {
+        co_await notify(i, f, data);
+    }
+
+    task<void> notify_cancel(std::size_t i, message_id id)
+    {
+        xp& x = *xps_[i];
+        if (x.current != id || x.ctx == nullptr) {
+            co_return;
+        }
+        transport_notify_data data;
+        data.message_ref = x.ctx->message_ref;
+        co_await notify(i, transport_notify::cancel_message, data);
+    }
+
+    // A failed attempt: requeue, or quarantine after max_attempts (S10).
+    void attempt_failed(message_id id, entry& e, std::size_t i, scode code, const std::string& what)
+    {
+        ++e.attempts;
+        if (e.attempts >= options_.max_attempts) {
+            error_info info;
+            info.component = "mapixx.spooler";
+            info.message = "transport " + xps_[i]->config.name + " failed " + std::to_string(e.attempts) +
+                           " times on this message; set aside (last: " + what + ")";
+            static_cast<void>(queue_->quarantine(id, info));
+            entries_.erase(id);
+            record(spooler_event::kind::quarantined, id, i, code);
+            return;
+        }
+        e.not_before = clock_->now() + options_.failure_retry;
+        record(spooler_event::kind::requeued, id, i, code);
+    }
+
+    // One SubmitMessage (+ EndMessage) of message `id` by transport `i`.
+    task<void> submit_one(std::size_t i, message_id id)
+    {
+        xp& x = *xps_[i];
+        entry& e0 = entries_.at(id);
+        e0.busy_with = i;
+        // The transport's picture: only its own recipients have PR_RESPONSIBILITY = FALSE.
+        std::vector<std::size_t> mine;
+        submit_context ctx;
+        ctx.message = e0.msg;
+        ctx.deferred = std::exchange(e0.resubmit_deferred, false);
+        for (std::size_t k = 0; k != e0.msg.recipients.size(); ++k) {
+            if (!recipient_done(e0.msg.recipients[k]) && route(e0, k) == i) {
+                mine.push_back(k);
+            } else {
+                static_cast<void>(ctx.message.recipients[k].set(pr::responsibility, true));
+            }
+        }
+        x.current = id;
+        x.ctx = &ctx;
+        x.support->clear_cancel();
+
+        submit_result r;
+        std::optional<end_message_flags> ended;
+        scode end_code = scode::success;
+        std::string what;
+        bool threw = false;
+        try {
+            r = co_await x.logon->submit_message(ctx);
+            if (r.code == scode::success && x.phase == transport_state::running && !x.support->critical_error()) {
+                auto er = co_await x.logon->end_message(ctx.message_ref);
+                if (er) {
+                    ended = *er;
+                } else {
+                    end_code = er.code();
+                }
+            }
+        } catch (const std::exception& ex) {
+            threw = true;
+            what = ex.what();
+        } catch (...) {
+            threw = true;
+            what = "an exception of unknown type";
+        }
+        x.current.reset();
+        x.ctx = nullptr;
+        drain(i);
+
+        auto it = entries_.find(id);
+        if (it == entries_.end()) {
+            co_return;  // cannot happen: a busy entry is never erased by others
+        }
+        entry& e = it->second;
+        e.busy_with = npos;
+        if (ctx.saved) {
+            e.msg.props = ctx.message.props;
+            static_cast<void>(queue_->update(e.msg));
+        }
+        const auto now = clock_->now();
+        if (x.phase == transport_state::dead) {
+            // Rule 56: no more calls to it; the message waits (nothing lost).
+            if (e.cancelled) {
+                finish(id, spooler_event::kind::cancelled, i, scode::user_cancel);
+            } else {
+                record(spooler_event::kind::requeued, id, i, scode::call_failed);
+            }
+            co_return;
+        }
+        if (threw) {
+            if (e.cancelled) {
+                finish(id, spooler_event::kind::cancelled, i, scode::user_cancel);
+            } else if (stopping_) {
+                record(spooler_event::kind::requeued, id, i, scode::call_failed);
+            } else {
+                attempt_failed(id, e, i, scode::call_failed, what);
+            }
+            co_return;
+        }
+        if (r.code == scode::success && !ended) {
+            // EndMessage failed.
+            if (e.cancelled) {
+                finish(id, spooler_event::kind::cancelled, i, end_code);
+            } else {
+                attempt_failed(id, e, i, end_code, "EndMessage failed");
+            }
+            co_return;
+        }
+        if (ended) {
+            const end_message_flags ef = *ended;
+            if (ef.empty()) {
+                for (std::size_t k : mine) {
+                    static_cast<void>(e.msg.recipients[k].set(pr::responsibility, true));
+                }
+                static_cast<void>(queue_->update(e.msg));
+                if (!check_complete(id, e, i, scode::success)) {
+                    record(spooler_event::kind::partly_sent, id, i, scode::success);
+                }
+            } else if (ef.has(end_message_flag::dont_resend)) {
+                e.deferred_by = i;
+                record(spooler_event::kind::deferred, id, i, scode::success);
+            } else if (ef.has(end_message_flag::resend_later)) {
+                e.not_before = now + options_.resend_later_delay;
+                record(spooler_event::kind::requeued, id, i, scode::success);
+            } else {
+                e.not_before = now;  // resend_now
+                record(spooler_event::kind::requeued, id, i, scode::success);
+            }
+            co_return;
+        }
+        if (e.cancelled || stopping_) {
+            if (e.cancelled) {
+                finish(id, spooler_event::kind::cancelled, i, r.code);
+            } else {
+                record(spooler_event::kind::requeued, id, i, r.code);
+            }
+            co_return;
+        }
+        switch (r.code) {
+        case scode::busy:  // rule 60: no EndMessage
+            e.not_before = now + options_.busy_retry;
+            record(spooler_event::kind::requeued, id, i, r.code);
+            break;
+        case scode::not_me:  // rule 60: no EndMessage; the next transport gets it
+            for (std::size_t k : mine) {
+                e.declined[k].push_back(i);
+            }
+            record(spooler_event::kind::not_me, id, i, r.code);
+            wake_all();
+            break;
+        case scode::network_error:
+        case scode::wait:
+            e.not_before = now + std::chrono::milliseconds{std::int64_t{r.retry_seconds} * 1000};
+            record(spooler_event::kind::requeued, id, i, r.code);
+            break;
+        case scode::cancel: {  // do not resend: the sender gets an NDR for these recipients
+            std::vector<property_bag> failed;
+            for (std::size_t k : mine) {
+                failed.push_back(e.msg.recipients[k]);
+                static_cast<void>(e.msg.recipients[k].set(pr::responsibility, true));
+            }
+            send_ndr(e.msg, std::move(failed), i);
+            static_cast<void>(queue_->update(e.msg));
+            static_cast<void>(check_complete(id, e, i, r.code));
+            break;
+        }
+        default:
+            attempt_failed(id, e, i, r.code, "SubmitMessage returned an error");
+            break;
+        }
+    }
+
+    // One StartMessage; true if a message was delivered.
+    task<bool> receive_one(std::size_t i)
+    {
+        xp& x = *xps_[i];
+        inbound_message m;
+        bool ok = false;
+        try {
+            auto r = co_await x.logon->start_message(m);
+            ok = r.has_value();
+        } catch (...) {
+            ok = false;
+        }
+        drain(i);
+        if (!ok || !m.saved) {
+            co_return false;  // an error loses the message (7.3); unsaved: nothing waiting
+        }
+        delivery d;
+        d.what = delivery::kind::mail;
+        d.transport = i;
+        d.message = std::move(m);
+        sink_->deliver(std::move(d));
+        record(spooler_event::kind::received, std::nullopt, i, scode::success);
+        co_return true;
+    }
+
+    // The flush protocol of 7.5 for transport `i`, driven while its flush bits are set.
+    task<void> drive_flush(std::size_t i, const std::function<void(const flush_progress&)>* progress)
+    {
+        xp& x = *xps_[i];
+        auto report = [&](flush_queue q, std::size_t done, std::size_t total) {
+            if (progress != nullptr && *progress) {
+                (*progress)(flush_progress{i, q, done, total});
+            }
+        };
+        if (x.support->status().has(status_code::outbound_flush) && x.phase == transport_state::running) {
+            std::vector<message_id> tried;
+            std::size_t total = 0;
+            refresh();
+            for (auto& [id, e] : entries_) {
+                for (std::size_t k = 0; k != e.msg.recipients.size(); ++k) {
+                    if (e.busy_with == npos && e.deferred_by == npos && !recipient_done(e.msg.recipients[k]) &&
+                        route(e, k) == i) {
+                        ++total;
+                        break;
+                    }
+                }
+            }
+            std::size_t done = 0;
+            report(flush_queue::outbound, done, total);
+            bool emptied = false;
+            while (x.support->status().has(status_code::outbound_flush) && x.phase == transport_state::running) {
+                if (stopping_) {
+                    x.flush_interrupted = true;
+                    co_return;
+                }
+                auto id = pick(i, true, &tried);
+                if (!id) {
+                    emptied = true;
+                    break;
+                }
+                tried.push_back(*id);
+                co_await submit_one(i, *id);
+                ++done;
+                report(flush_queue::outbound, done, std::max(total, done));
+            }
+            if (emptied) {
+                co_await notify(i, transport_notify::end_outbound_flush, {});
+            }
+        }
+        if (x.support->status().has(status_code::inbound_flush) && x.phase == transport_state::running) {
+            std::size_t done = 0;
+            report(flush_queue::inbound, done, 0);
+            bool emptied = false;
+            while (x.support->status().has(status_code::inbound_flush) && x.phase == transport_state::running) {
+                if (stopping_) {
+                    x.flush_interrupted = true;
+                    co_return;
+                }
+                const bool got = co_await receive_one(i);
+                if (!got) {
+                    emptied = true;
+                    break;
+                }
+                ++done;
+                report(flush_queue::inbound, done, 0);
+            }
+            if (emptied) {
+                co_await notify(i, transport_notify::end_inbound_flush, {});
+            }
+        }
+    }
+
+    task<result<void>> flush_all(flush_flags f, std::function<void(const flush_progress&)> progress)
+    {
+        ++flushes_running_;
+        for (std::size_t i = 0; i != xps_.size() && !stopping_; ++i) {
+            xp& x = *xps_[i];
+            if (x.phase != transport_state::running) {
+                continue;
+            }
+            // Wait until the worker is between two operations, then take the transport over.
+            while (x.current && !stopping_) {
+                co_await sched_->yield();
+            }
+            x.flushing = true;
+            bool ok = false;
+            try {
+                ok = (co_await x.logon->flush_queues(f)).has_value();
+            } catch (...) {
+                ok = false;
+            }
+            drain(i);
+            if (ok) {
+                co_await drive_flush(i, &progress);
+            }
+            x.flushing = false;
+            x.flush_row_seen = x.support->row_version();
+            wake(i);
+        }
+        --flushes_running_;
+        co_return result<void>{};
+    }
+
+    task<void> flush_detached(flush_flags f, std::function<void(const flush_progress&)> progress)
+    {
+        static_cast<void>(co_await flush_all(f, std::move(progress)));
+    }
+
+    // ---- lifecycle ------------------------------------------------------------------------
+
+    task<void> start_body()
+    {
+        // Logon with NO_INBOUND | NO_OUTBOUND, then AddressTypes at once (rule 59).
+        for (std::size_t i = 0; i != xps_.size(); ++i) {
+            xp& x = *xps_[i];
+            result<xp_logon_result> r = fail(scode::call_failed);
+            try {
+                r = co_await x.config.provider->transport_logon(
+                    *x.support, transport_logon_flag::no_inbound | transport_logon_flag::no_outbound);
+            } catch (...) {
+                r = fail(scode::call_failed, "TransportLogon threw", "mapixx.spooler");
+            }
+            if (!r || !r->logon) {
+                continue;
+            }
+            x.logon = std::move(r->logon);
+            x.logon_out = r->flags;
+            x.phase = transport_state::running;
+            try {
+                x.types = co_await x.logon->address_types();
+            } catch (...) {
+                x.types = address_types_result::no_type();
+            }
+        }
+        // Then traffic on, then the workers.
+        for (std::size_t i = 0; i != xps_.size(); ++i) {
+            if (xps_[i]->phase == transport_state::running && !stopping_) {
+                co_await notify(i, transport_notify::begin_inbound | transport_notify::begin_outbound, {});
+            }
+        }
+        if (state_ == state::starting) {
+            state_ = state::running;
+        }
+        for (std::size_t i = 0; i != xps_.size(); ++i) {
+            if (xps_[i]->phase == transport_state::running && !stopping_) {
+                xps_[i]->worker_running = true;
+                sched_->spawn(worker(i));
+            }
+        }
+        start_done_ = true;
+    }
+
+    task<void> worker(std::size_t i)
+    {
+        xp& x = *xps_[i];
+        for (;;) {
+            drain(i);
+            if (stopping_ || x.phase != transport_state::running) {
+                break;
+            }
+            if (x.config_changed) {
+                x.config_changed = false;
+                try {
+                    x.types = co_await x.logon->address_types();
+                } catch (...) {
+                    x.types = address_types_result::no_type();
+                }
+                continue;
+            }
+            if (x.flushing) {
+                co_await wake_awaiter{&x};
+                continue;
+            }
+            // A flush the transport started itself by setting its flush bits.
+            // Driven once per change of the row: bits left set after the drive wait for the
+            // transport to touch its row again.
+            if (x.support->row_version() != x.flush_row_seen &&
+                x.support->status().any_of(status_code::outbound_flush | status_code::inbound_flush)) {
+                x.flushing = true;
+                co_await drive_flush(i, nullptr);
+                x.flushing = false;
+                x.flush_row_seen = x.support->row_version();
+                continue;
+            }
+            bool worked = false;
+            if (x.outbound_on) {
+                if (auto id = pick(i, false)) {
+                    co_await submit_one(i, *id);
+                    worked = true;
+                }
+            }
+            const bool critsec = x.support->in_critical_section();
+            if (!worked && x.inbound_on && x.phase == transport_state::running) {
+                bool want = x.newmail;
+                if (!want && !critsec && x.logon_out.has(transport_logon_flag::sp_poll) &&
+                    clock_->now() >= x.next_poll) {
+                    x.next_poll = clock_->now() + options_.poll_interval;
+                    bool has = false;
+                    try {
+                        has = co_await x.logon->poll();
+                    } catch (...) {
+                        has = false;
+                    }
+                    want = has;
+                    drain(i);
+                }
+                if (want && x.phase == transport_state::running) {
+                    x.newmail = false;
+                    while (!stopping_ && x.phase == transport_state::running) {
+                        const bool got = co_await receive_one(i);
+                        if (!got) {
+                            break;
+                        }
+                        co_await sched_->yield();
+                    }
+                    worked = true;
+                }
+            }
+            if (!worked && !critsec && !x.idle_done && x.phase == transport_state::running &&
+                x.logon_out.has(transport_logon_flag::sp_idle)) {
+                x.idle_done = true;
+                try {
+                    co_await x.logon->idle();
+                } catch (...) {
+                }
+                continue;  // Idle may have sent notifications
+            }
+            if (worked) {
+                x.idle_done = false;
+                co_await sched_->yield();
+            } else {
+                co_await wake_awaiter{&x};
+            }
+        }
+        x.worker_running = false;
+    }
+
+    task<void> shutdown_body()
+    {
+        stopping_ = true;
+        while (!start_done_ && state_ != state::created) {
+            co_await sched_->yield();
+        }
+        // Messages in progress are cancelled; they stay queued.
+        for (auto& x : xps_) {
+            if (x->current) {
+                x->support->request_cancel();
+            }
+        }
+        wake_all();
+        for (;;) {
+            const bool busy = flushes_running_ > 0 || std::any_of(xps_.begin(), xps_.end(), [](const auto& x) {
+                                  return x->worker_running || x->current.has_value();
+                              });
+            if (!busy) {
+                break;
+            }
+            wake_all();
+            co_await sched_->yield();
+        }
+        for (std::size_t i = 0; i != xps_.size(); ++i) {
+            xp& x = *xps_[i];
+            if (x.phase == transport_state::running) {
+                if (x.flush_interrupted || x.support->status().any_of(status_code::outbound_flush |
+                                                                      status_code::inbound_flush)) {
+                    co_await notify(i, transport_notify::end_inbound_flush | transport_notify::end_outbound_flush, {});
+                }
+                transport_notify_flags off;
+                if (x.inbound_on) {
+                    off |= transport_notify::end_inbound;
+                }
+                if (x.outbound_on) {
+                    off |= transport_notify::end_outbound;
+                }
+                if (!off.empty()) {
+                    co_await notify(i, off, {});
+                }
+                for (auto& [id, e] : entries_) {
+                    if (e.deferred_by == i) {
+                        transport_notify_data data;
+                        data.entry = id;
+                        co_await notify(i, transport_notify::abort_deferred, data);
+                    }
+                }
+            }
+            if (x.logon) {
+                // Rule 61: whatever logoff does, the transport is logged off afterwards.
+                try {
+                    co_await x.logon->logoff();
+                } catch (...) {
+                }
+            }
+            if (x.phase != transport_state::not_logged_on) {
+                x.phase = transport_state::logged_off;
+            }
+            x.support->logged_off();
+        }
+        state_ = state::stopped;
+    }
+
+    scheduler* sched_;
+    message_queue* queue_;
+    delivery_sink* sink_;
+    const spooler_clock* clock_;
+    spooler_options options_;
+    std::vector<std::unique_ptr<xp>> xps_;
+    std::vector<std::unique_ptr<spooler_support>> stores_;
+    std::map<message_id, entry> entries_;
+    std::vector<spooler_event> events_;
+    std::uint64_t seen_generation_ = 0;
+    bool seen_once_ = false;
+    state state_ = state::created;
+    bool stopping_ = false;
+    bool start_done_ = false;
+    std::size_t flushes_running_ = 0;
+    std::size_t store_newmail_ = 0;
+};
+
+} // namespace mapixx::inline v0
+
+#endif
