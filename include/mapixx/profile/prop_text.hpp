@@ -427,7 +427,8 @@ result<prop_value> parse_list(prop_tag tag, std::string_view text, F&& element) 
     out.reserve(pieces->size());
     for (const auto& p : *pieces) {
         std::optional<T> v = element(std::string_view(p));
-        if (!v) return bad_value(tag, text, "has the element \"" + p + "\", which is not a valid " +
+        // describe_text: the element of a secure property is withheld like the whole text.
+        if (!v) return bad_value(tag, text, "has the element " + describe_text(tag, p) + ", which is not a valid " +
                                                std::string(sdk_name(static_cast<prop_type>(static_cast<std::uint16_t>(tag.type()) & ~mv_flag))) + " value");
         out.push_back(std::move(*v));
     }
