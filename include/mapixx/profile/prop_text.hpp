@@ -13,6 +13,7 @@
 #include <mapixx/core/result.hpp>
 #include <mapixx/core/scode.hpp>
 #include <mapixx/core/uid.hpp>
+#include <mapixx/profile/ini.hpp>
 
 #include <array>
 #include <charconv>
@@ -192,24 +193,6 @@ constexpr bool line_unsafe(char c) noexcept {
     return u < 0x20 && c != '\t';
 }
 
-inline void append_code_point(std::string& out, std::uint32_t cp) {
-    if (cp < 0x80) {
-        out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-        out += static_cast<char>(0xC0 | (cp >> 6));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-        out += static_cast<char>(0xE0 | (cp >> 12));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-        out += static_cast<char>(0xF0 | (cp >> 18));
-        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
-}
-
 /// The inside of a quoted string: `\u{HEX}` (1-6 hex digits, at most U+10FFFF) is one code
 /// point; anything else, including every other backslash, is literal.
 inline std::string unescape_quoted(std::string_view s) {
@@ -225,7 +208,7 @@ inline std::string unescape_quoted(std::string_view s) {
                     std::uint32_t cp = 0;
                     for (char c : digits) cp = cp * 16 + static_cast<std::uint32_t>(hex_digit(c));
                     if (cp <= 0x10FFFF) {
-                        append_code_point(out, cp);
+                        append_utf8(out, cp);  // ini.hpp: one UTF-8 encoder for the profile layer
                         i = close + 1;
                         continue;
                     }
