@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: MIT
 /// \file
-/// The IXPLogon surface as coroutines (`xp_logon`, `xp_provider`), the message objects the
-/// spooler hands a transport, and `spooler_support`, the transport's IMAPISupport for the spooler.
+/// Transport providers: `transport_provider` (what a session logs on), `transport_logon` (the
+/// IXPLogon surface as coroutines, which the spooler drives), the message objects the spooler
+/// hands a transport, and `spooler_support`, the transport's IMAPISupport for the spooler.
 ///
-/// Naming: `provider.hpp` declares `transport_logon` for the session layer. `xp_logon` is the
-/// full transport interface; the session layer will make `transport_logon` derive from (or
-/// alias) `xp_logon` when it hooks the spooler up. `xp_logon` already derives from
-/// `provider_logon`, so that change needs nothing from transports.
+/// `xp_provider` is the spooler's own view of a transport provider (IXPProvider::TransportLogon
+/// with a support and logon flags): the spooler can run transports without a session, which is
+/// how its tests and benchmarks use it. A session adapts each `transport_provider` it logged on
+/// to it. `xp_logon` is another name of `transport_logon`.
 #ifndef MAPIXX_PROVIDER_TRANSPORT_HPP_INCLUDED
 #define MAPIXX_PROVIDER_TRANSPORT_HPP_INCLUDED
 
@@ -210,6 +211,194 @@ public:
         spooler_support* support_;
     };
 
+    // ---- network I/O: the transport's face of a reactor -------------------------------------
+
+    class io_waiter;
+
+    /// One wait on an `io_waiter`: the awaitable that `readable`, `writable`, `sleep_for` and
+    /// `sleep_until` return. `co_await` it directly: it lives in the awaiting coroutine's
+    /// frame, and while the coroutine is suspended the waiter links this object into its own
+    /// lists (intrusive links, so a wait allocates nothing).
+    ///
+    /// `co_await` yields `result<void>`: success when the descriptor is ready (or the time has
+    /// come, for a sleep); otherwise `timeout` (the wait's timeout passed), `network_error`
+    /// (the descriptor reported an error or hung up), `invalid_parameter` (the descriptor is
+    /// not open), `cancel` (`io_waiter::cancel(fd)`, e.g. before closing the descriptor) or
+    /// `end_of_session` (the spooler is shutting down: give up and return).
+    ///
+    /// Destroying a suspended coroutine unlinks its wait. Not copyable or movable.
+    class io_wait {
+    public:
+        /// What is waited for.
+        enum class kind : std::uint8_t {
+            readable,  ///< The descriptor has data to read (or end of file).
+            writable,  ///< The descriptor accepts data.
+            timer,     ///< Only the deadline.
+        };
+
+        /// A deadline that never comes.
+        static constexpr std::chrono::milliseconds no_deadline = (std::chrono::milliseconds::max)();
+
+        /// The links an `io_waiter` implementation keeps the wait in while it is pending.
+        struct links {
+            io_wait* prev = nullptr;                        ///< Previous wait on the same descriptor.
+            io_wait* next = nullptr;                        ///< Next wait on the same descriptor.
+            std::size_t heap_index = static_cast<std::size_t>(-1);  ///< Place in the timer heap.
+            std::uint64_t order = 0;                        ///< Arming order (ties between deadlines).
+        };
+
+        /// A wait for `what` on `fd` (-1 for a timer) until `deadline` (in `owner.now()` time).
+        io_wait(io_waiter& owner, kind what, int fd, std::chrono::milliseconds deadline) noexcept
+            : owner_{&owner}, deadline_{deadline}, fd_{fd}, kind_{what}
+        {
+        }
+        io_wait(const io_wait&) = delete;
+        io_wait& operator=(const io_wait&) = delete;
+        /// Unlinks a wait that is still pending (its coroutine is being destroyed).
+        ~io_wait()
+        {
+            if (pending_) {
+                owner_->disarm(*this);
+            }
+        }
+
+        /// Never ready at once: the waiter decides in `await_suspend`.
+        [[nodiscard]] bool await_ready() const noexcept { return false; }
+        /// Arms the wait; resumes at once (false) when it is already over (an error, a
+        /// descriptor that is always ready).
+        bool await_suspend(std::coroutine_handle<> h)
+        {
+            handle_ = h;
+            return owner_->arm(*this);
+        }
+        /// Success, or why the wait ended otherwise.
+        result<void> await_resume() const
+        {
+            if (code_ == scode::success) {
+                return {};
+            }
+            std::string what = why_ != nullptr ? why_ : "the wait failed";
+            if (fd_ >= 0) {
+                what += " (descriptor " + std::to_string(fd_) + ")";
+            }
+            return fail(code_, std::move(what), "mapixx.reactor");
+        }
+
+        /// What is waited for.
+        [[nodiscard]] kind what() const noexcept { return kind_; }
+        /// The descriptor (-1 for a timer).
+        [[nodiscard]] int fd() const noexcept { return fd_; }
+        /// When the wait times out (`no_deadline`: never).
+        [[nodiscard]] std::chrono::milliseconds deadline() const noexcept { return deadline_; }
+        /// True while the wait is linked into its waiter.
+        [[nodiscard]] bool pending() const noexcept { return pending_; }
+
+    private:
+        friend class io_waiter;
+
+        io_waiter* owner_;
+        std::coroutine_handle<> handle_{};
+        std::chrono::milliseconds deadline_;
+        int fd_;
+        kind kind_;
+        bool pending_ = false;
+        scode code_ = scode::success;
+        const char* why_ = nullptr;
+        links links_{};
+    };
+
+    /// What a transport waits on for network I/O and time: a reactor. `support.io()` returns
+    /// the spooler's, or null when the spooler runs without one (then a transport that needs
+    /// the network fails its call, e.g. with `network_error`, or uses blocking I/O).
+    ///
+    /// \code
+    /// spooler_support::io_waiter* io = support().io();
+    /// if (auto r = co_await io->readable(fd, std::chrono::seconds{30}); !r) {
+    ///     co_return submit_result{scode::network_error, ctx.message_ref, 60};
+    /// }
+    /// \endcode
+    ///
+    /// Time is the waiter's clock (`now()`, milliseconds, the spooler's clock). Several waits
+    /// on one descriptor are all resumed when it becomes ready. Used on the spooler's thread
+    /// only. Implemented by `reactor` (`mapixx/spooler/reactor.hpp`).
+    class io_waiter {
+    public:
+        virtual ~io_waiter() = default;
+
+        /// Waits until `fd` is readable, at most `timeout` (then `timeout`).
+        /// \pre `fd >= 0`; `timeout` is not negative.
+        [[nodiscard]] io_wait readable(int fd, std::chrono::milliseconds timeout = io_wait::no_deadline)
+        {
+            Expects(fd >= 0);
+            return io_wait{*this, io_wait::kind::readable, fd, deadline_after(timeout)};
+        }
+        /// Waits until `fd` is writable, at most `timeout` (then `timeout`).
+        /// \pre `fd >= 0`; `timeout` is not negative.
+        [[nodiscard]] io_wait writable(int fd, std::chrono::milliseconds timeout = io_wait::no_deadline)
+        {
+            Expects(fd >= 0);
+            return io_wait{*this, io_wait::kind::writable, fd, deadline_after(timeout)};
+        }
+        /// Lets `d` pass (0 or less: just a turn for the others). The other transports run.
+        [[nodiscard]] io_wait sleep_for(std::chrono::milliseconds d)
+        {
+            return io_wait{*this, io_wait::kind::timer, -1, deadline_after(d < d.zero() ? d.zero() : d)};
+        }
+        /// Waits until `now() >= t`.
+        [[nodiscard]] io_wait sleep_until(std::chrono::milliseconds t)
+        {
+            return io_wait{*this, io_wait::kind::timer, -1, t};
+        }
+
+        /// The waiter's time (the spooler's clock).
+        [[nodiscard]] virtual std::chrono::milliseconds now() const noexcept = 0;
+
+        /// Ends every wait on `fd` with `cancel`; returns how many. Call it before closing a
+        /// descriptor someone may wait on: the system forgets a closed descriptor silently.
+        virtual std::size_t cancel(int fd) = 0;
+
+    protected:
+        io_waiter() = default;
+        io_waiter(const io_waiter&) = default;
+        io_waiter& operator=(const io_waiter&) = default;
+
+        /// Links `w` (its handle is set). Returns true if the coroutine stays suspended, false
+        /// if the wait is over at once (after `end_now`).
+        virtual bool arm(io_wait& w) = 0;
+        /// Unlinks a pending `w` whose coroutine is being destroyed.
+        virtual void disarm(io_wait& w) noexcept = 0;
+
+        friend class io_wait;
+
+        /// For implementations: the links of `w`.
+        static io_wait::links& links_of(io_wait& w) noexcept { return w.links_; }
+        /// For implementations: marks `w` linked.
+        static void mark_pending(io_wait& w) noexcept { w.pending_ = true; }
+        /// For implementations: ends `w` with `code` and the sentence `why` (a literal) and
+        /// returns the coroutine to resume (null if it was not suspended yet).
+        static std::coroutine_handle<> end_now(io_wait& w, scode code, const char* why) noexcept
+        {
+            w.pending_ = false;
+            w.code_ = code;
+            w.why_ = why;
+            return w.handle_;
+        }
+        /// For implementations that go away with waits still pending: forgets `w` without
+        /// resuming it (its coroutine stays suspended; its destructor does nothing).
+        static void abandon(io_wait& w) noexcept { w.pending_ = false; }
+
+    private:
+        std::chrono::milliseconds deadline_after(std::chrono::milliseconds timeout) const noexcept
+        {
+            Expects(timeout.count() >= 0);
+            const std::chrono::milliseconds t = now();
+            if (timeout >= io_wait::no_deadline - t) {
+                return io_wait::no_deadline;
+            }
+            return t + timeout;
+        }
+    };
+
     /// What the spooler takes out of the support at its next turn.
     struct pending_notifications {
         spooler_notify_flags flags;         ///< Every flag recorded since the last take.
@@ -305,6 +494,11 @@ public:
             }
             row_->merge(row);
         }
+        if (mirror_ != nullptr) {
+            // The session's status table shows the row too; its failure (the session ended) does
+            // not undo the spooler's copy, which drives the flush protocol.
+            static_cast<void>(mirror_->modify_status_row(row, update));
+        }
         if (owner_ != nullptr) {
             owner_->support_changed(*this);
         }
@@ -322,6 +516,10 @@ public:
         }
         return modify_status_row(change, true);
     }
+
+    /// Every later ModifyStatusRow is also passed to `to` (the session's support of this
+    /// provider, whose row is in the session's status table). Null stops it.
+    void mirror_status_rows(provider_support* to) noexcept { mirror_ = to; }
 
     /// The provider's status row, if it made one.
     [[nodiscard]] const std::optional<property_bag>& status_row() const noexcept { return row_; }
@@ -344,6 +542,9 @@ public:
     [[nodiscard]] const std::string& critical_error_text() const noexcept { return error_text_; }
     /// Which kind of provider this support serves.
     [[nodiscard]] support_role role() const noexcept { return role_; }
+    /// The spooler's reactor for network waits and timers, or null when the spooler runs
+    /// without one (see `io_waiter`).
+    [[nodiscard]] io_waiter* io() const noexcept { return io_; }
 
     // ---- the spooler's side ----------------------------------------------------------------
 
@@ -353,6 +554,8 @@ public:
     void clear_cancel() noexcept { cancel_ = false; }
     /// Spooler: takes the recorded notifications.
     pending_notifications take_notifications() { return std::exchange(pending_, pending_notifications{}); }
+    /// Spooler: the reactor `io()` returns from now on (null: none).
+    void attach_io(io_waiter* io) noexcept { io_ = io; }
     /// Spooler: the provider logged off; its row goes and its critical section is released.
     void logged_off() noexcept
     {
@@ -375,8 +578,10 @@ private:
     bool critical_error_ = false;
     std::string error_text_;
     std::optional<property_bag> row_;
+    provider_support* mirror_ = nullptr;
     std::uint64_t row_version_ = 0;
     pending_notifications pending_;
+    io_waiter* io_ = nullptr;
 };
 
 /// One transport's logon (IXPLogon) as coroutines. Every member the spooler calls is a
@@ -387,10 +592,15 @@ private:
 /// (begin inbound/outbound), then `submit_message` / `end_message`, `poll` / `start_message`,
 /// `idle`, `flush_queues`, `validate_state`, and finally `logoff` (MAPI-REFERENCE 7.1).
 /// Exceptions thrown by a member are caught by the spooler (the message is requeued).
-class xp_logon : public provider_logon {
+class transport_logon : public provider_logon {
 public:
     /// A logon served by `support`, which outlives it.
-    explicit xp_logon(spooler_support& support) noexcept : support_{&support} {}
+    explicit transport_logon(spooler_support& support) noexcept : support_{&support} {}
+
+    /// The LOGON_SP_* flags the logon returns (TransportLogon's *lpulFlags on output):
+    /// `sp_poll` to be polled, `sp_idle` to get idle calls, `sp_resolve`. Read once by a session
+    /// right after the logon. Default: none.
+    [[nodiscard]] virtual transport_logon_flags logon_flags() const { return {}; }
 
     /// AddressTypes: which recipients this transport takes.
     virtual task<address_types_result> address_types() = 0;
@@ -457,6 +667,9 @@ private:
     spooler_support* support_;
 };
 
+/// The spooler-level name of `transport_logon`.
+using xp_logon = transport_logon;
+
 /// What `xp_provider::transport_logon` returns: the logon and its out flags
 /// (`sp_idle`, `sp_poll`, `sp_resolve`).
 struct xp_logon_result {
@@ -468,7 +681,21 @@ struct xp_logon_result {
 /// will adapt `transport_provider` to this when it starts the spooler.
 class xp_provider {
 public:
+    /// PDK1_SPI_VERSION: the oldest service provider interface (MAPI-REFERENCE 7.2).
+    static constexpr std::uint32_t pdk1_spi_version = 0x00010000;
+    /// PDK2_SPI_VERSION.
+    static constexpr std::uint32_t pdk2_spi_version = 0x00010008;
+    /// CURRENT_SPI_VERSION (= PDK3_SPI_VERSION).
+    static constexpr std::uint32_t current_spi_version = 0x00010010;
+
     virtual ~xp_provider() = default;
+
+    /// The SPI version the provider reports (XPProviderInit's *lpulProviderVer). The spooler
+    /// checks it before TransportLogon: below its minimum (`spooler_options::min_spi_version`)
+    /// the provider is released unused and treated as MAPI_E_VERSION (rule 62).
+    /// Default: `current_spi_version`.
+    [[nodiscard]] virtual std::uint32_t spi_version() const noexcept { return current_spi_version; }
+
     /// Logs on with input flags (`no_inbound`, `no_outbound`, `no_connect`, `no_dialog`); the
     /// spooler passes `no_inbound | no_outbound` first and enables traffic by TransportNotify.
     virtual task<result<xp_logon_result>> transport_logon(spooler_support& support, transport_logon_flags in) = 0;
@@ -478,6 +705,24 @@ protected:
     xp_provider(const xp_provider&) = default;
     xp_provider& operator=(const xp_provider&) = default;
 };
+
+/// A transport provider (XPProviderInit + IXPProvider::TransportLogon) as a session logs it on.
+///
+/// `logon` gets the usual `provider_context`; `ctx.spooler` is the transport's `spooler_support`
+/// (also `ctx.support`), which the returned `transport_logon` must be constructed with. Results
+/// as for `store_provider::logon`. Transports log on only in sessions without MAPI_NO_MAIL
+/// (rule 21); the session hands the logon to its spooler.
+class transport_provider : public provider {
+public:
+    /// The logon object type this provider returns.
+    using logon_type = transport_logon;
+    /// `resource_type::transport_provider`.
+    [[nodiscard]] resource_type kind() const noexcept final { return resource_type::transport_provider; }
+    /// Logs on to the transport for one session.
+    virtual task<result<std::unique_ptr<transport_logon>>> logon(provider_context& ctx) = 0;
+};
+
+static_assert(provider_interface<transport_provider>);
 
 } // namespace mapixx::inline v0
 

@@ -12,9 +12,11 @@
 #include <mapixx/coro/task.hpp>
 #include <mapixx/provider/transport.hpp>
 #include <mapixx/spooler/clock.hpp>
+#include <mapixx/spooler/io_driver.hpp>
 #include <mapixx/spooler/message_queue.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <coroutine>
 #include <cstddef>
@@ -23,6 +25,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <utility>
@@ -45,6 +48,8 @@ struct spooler_options {
     std::chrono::milliseconds resend_later_delay{60000};  ///< After END_RESEND_LATER.
     std::chrono::milliseconds failure_retry{0};           ///< After a failed attempt.
     std::chrono::milliseconds poll_interval{60000};       ///< Between two `poll` calls.
+    /// Rule 62: a provider whose `spi_version()` is below this is released unused (MAPI_E_VERSION).
+    std::uint32_t min_spi_version = xp_provider::pdk1_spi_version;
 };
 
 /// Something that happened to a message or a transport, for reports and tests.
@@ -62,6 +67,7 @@ struct spooler_event {
         received,            ///< A transport delivered an inbound message.
         protocol_violation,  ///< A transport broke a rule (e.g. changed TransportNotify flags).
         critical_error,      ///< A transport sent NOTIFY_CRITICAL_ERROR; it gets no more calls.
+        logon_failed,        ///< A transport did not log on (`code`: its error; `version` for rule 62).
     };
     kind what = kind::sent;             ///< What happened.
     std::optional<message_id> message;  ///< The message, if any.
@@ -100,7 +106,7 @@ struct flush_progress {
 ///
 /// Preconditions: the scheduler, queue, sink, clock and providers outlive the spooler;
 /// `shutdown()` has completed (or the scheduler was destroyed) before the spooler is destroyed.
-class spooler : private detail::spooler_support_owner {
+class spooler final : private detail::spooler_support_owner {
 public:
     /// The spooler's lifecycle.
     enum class state {
@@ -158,6 +164,11 @@ public:
         if (state_ == state::stopping || state_ == state::stopped) {
             return;
         }
+        if (state_ == state::created) {
+            // Never started: no transport is logged on, nothing to cancel or log off.
+            state_ = state::stopped;
+            return;
+        }
         state_ = state::stopping;
         sched_->spawn(shutdown_body());
     }
@@ -166,6 +177,7 @@ public:
     /// scheduler until nothing is ready. Returns the number of resumptions.
     std::size_t pump()
     {
+        static_cast<void>(run_posted());
         if (state_ == state::running) {
             settle_all();
         }
@@ -204,6 +216,117 @@ public:
         return due;
     }
 
+    // ---- driving the spooler with a reactor ------------------------------------------------
+
+    /// Why `run_for` returned.
+    enum class run_outcome {
+        time_up,         ///< The time given has passed.
+        stop_requested,  ///< `request_stop()` was called (from any thread).
+        stopped,         ///< The spooler is stopped (`shutdown()` has completed).
+    };
+
+    /// Gives the transports a reactor: `support.io()` returns it, `run_until_idle()` and
+    /// `run_for()` wait on it, and `shutdown()` ends the waits still pending with
+    /// `end_of_session`. Build it on this spooler's scheduler and clock. Without one the
+    /// spooler runs as before (`pump()`, `support.io()` is null).
+    /// \pre `current_state() == created`; `io` outlives the spooler.
+    void attach(io_driver& io)
+    {
+        Expects(state_ == state::created);
+        io_ = &io;
+        for (auto& x : xps_) {
+            x->support->attach_io(&io);
+        }
+    }
+
+    /// The reactor given to `attach`, or null.
+    [[nodiscard]] io_driver* io() const noexcept { return io_; }
+
+    /// Queues `work` to run on the spooler's thread, at its next `pump()`, `run_until_idle()`
+    /// or turn of `run_for()`, and wakes a `run_for` blocked in the reactor. The way for another
+    /// thread (a client submitting a message, asking for a flush) to reach the spooler, which
+    /// is single-threaded. Thread-safe. Throws: `std::bad_alloc`.
+    void post(std::function<void(spooler&)> work)
+    {
+        {
+            std::lock_guard lock{posted_mutex_};
+            posted_.push_back(std::move(work));
+        }
+        if (io_ != nullptr) {
+            io_->wake();
+        }
+    }
+
+    /// Makes the current (or next) `run_for` return `run_outcome::stop_requested` after its
+    /// current turn. Thread-safe.
+    void request_stop() noexcept
+    {
+        stop_requested_.store(true);
+        if (io_ != nullptr) {
+            io_->wake();
+        }
+    }
+
+    /// Runs everything that can run now, without blocking: posted work, the transports
+    /// (`pump()`), and the reactor's ready descriptors and due timers, again and again until
+    /// none of them has anything left. Then sets the reactor's alarm to `next_due()`, so that
+    /// its descriptor becomes readable when the spooler has work again. Returns the number of
+    /// coroutine resumptions. Works without a reactor too (posted work and `pump()`).
+    /// Throws what `pump()` or posted work throws.
+    std::size_t run_until_idle()
+    {
+        std::size_t resumed = 0;
+        for (;;) {
+            bool happened = run_posted() > 0;
+            resumed += pump();
+            if (io_ != nullptr) {
+                if (auto r = io_->run_once(std::chrono::milliseconds{0}); r && *r > 0) {
+                    happened = true;
+                }
+            }
+            if (!happened) {
+                break;
+            }
+        }
+        if (io_ != nullptr) {
+            io_->set_alarm(future_due());
+        }
+        return resumed;
+    }
+
+    /// Runs the spooler for `d` of its clock's time: `run_until_idle()`, then blocks in the
+    /// reactor until a descriptor event, a timer, `next_due()`, posted work or a stop request,
+    /// and again. Returns early on `request_stop()`, or once the spooler is stopped.
+    /// Fails with `call_failed` if the reactor's wait fails.
+    /// \pre a reactor is attached; the clock moves by itself (not a `manual_clock`).
+    result<run_outcome> run_for(std::chrono::milliseconds d)
+    {
+        Expects(io_ != nullptr);
+        const std::chrono::milliseconds start = clock_->now();
+        const std::chrono::milliseconds end =
+            d >= (std::chrono::milliseconds::max)() - start ? (std::chrono::milliseconds::max)() : start + d;
+        for (;;) {
+            run_until_idle();
+            if (stop_requested_.exchange(false)) {
+                return run_outcome::stop_requested;
+            }
+            if (state_ == state::stopped && !has_posted()) {
+                return run_outcome::stopped;
+            }
+            const std::chrono::milliseconds now = clock_->now();
+            if (now >= end) {
+                return run_outcome::time_up;
+            }
+            std::chrono::milliseconds block = end - now;
+            if (auto due = future_due(); due && *due - now < block) {
+                block = *due - now;
+            }
+            if (auto r = io_->run_once(block); !r) {
+                return r.as_failure();
+            }
+        }
+    }
+
     /// Cancels a message (the client deleted it from the Outbox, S4/S8). In progress: the
     /// transport's next `spooler_yield` returns `cancel_message` and TransportNotify
     /// (NOTIFY_CANCEL_MESSAGE) is delivered while it runs; the message leaves the queue when
@@ -223,6 +346,14 @@ public:
             e.cancelled = true;
             x.support->request_cancel();
             sched_->spawn(notify_cancel(e.busy_with, id));
+            if (e.deferred_by != npos && e.deferred_by != e.busy_with) {
+                // Another transport holds some recipients deferred (per-recipient deferral).
+                transport_notify_data data;
+                data.entry = id;
+                sched_->spawn(notify_detached(e.deferred_by,
+                                              transport_notify::abort_deferred | transport_notify::cancel_message, data));
+                e.deferred_by = npos;
+            }
             return {};
         }
         if (e.deferred_by != npos) {
@@ -314,6 +445,9 @@ public:
     [[nodiscard]] spooler_support& support(std::size_t i) const { return *xps_.at(i)->support; }
     /// Transport `i`'s AddressTypes answer.
     [[nodiscard]] const address_types_result& address_types(std::size_t i) const { return xps_.at(i)->types; }
+    /// Transport `i`'s logon outcome: `success`, the code its TransportLogon failed with, or
+    /// `version` when its SPI version was too old (rule 62).
+    [[nodiscard]] scode logon_code(std::size_t i) const { return xps_.at(i)->logon_code; }
     /// Transport `i`'s logon output flags.
     [[nodiscard]] transport_logon_flags logon_flags(std::size_t i) const { return xps_.at(i)->logon_out; }
     /// Rule 65: the entry id of the store transport `i` is tightly coupled to
@@ -347,6 +481,52 @@ private:
 
     detail::spooler_support_owner* owner() noexcept { return this; }
 
+    // Runs the work posted from other threads; returns how many items ran.
+    std::size_t run_posted()
+    {
+        std::vector<std::function<void(spooler&)>> batch;
+        {
+            std::lock_guard lock{posted_mutex_};
+            batch.swap(posted_);
+        }
+        for (std::size_t k = 0; k != batch.size(); ++k) {
+            try {
+                batch[k](*this);
+            } catch (...) {
+                // The rest runs at the next turn, before anything posted later.
+                std::lock_guard lock{posted_mutex_};
+                posted_.insert(posted_.begin(), std::make_move_iterator(batch.begin() + static_cast<std::ptrdiff_t>(k) + 1),
+                               std::make_move_iterator(batch.end()));
+                throw;
+            }
+        }
+        return batch.size();
+    }
+
+    bool has_posted()
+    {
+        std::lock_guard lock{posted_mutex_};
+        return !posted_.empty();
+    }
+
+    // next_due(), if it is still ahead: a due time already passed is one the spooler could not
+    // act on (inbound off, a critical section), not a reason to wake at once.
+    std::optional<std::chrono::milliseconds> future_due() const
+    {
+        auto due = next_due();
+        if (due && *due <= clock_->now()) {
+            due.reset();
+        }
+        return due;
+    }
+
+    void cancel_io()
+    {
+        if (io_ != nullptr) {
+            static_cast<void>(io_->cancel_all(scode::end_of_session));
+        }
+    }
+
     struct xp {
         spooler_transport config;
         std::unique_ptr<spooler_support> support;
@@ -366,6 +546,7 @@ private:
         bool newmail = false;
         bool config_changed = false;
         std::chrono::milliseconds next_poll{0};
+        scode logon_code = scode::success;
         std::optional<message_id> current;
         submit_context* ctx = nullptr;
     };
@@ -375,6 +556,7 @@ private:
         std::size_t busy_with = npos;
         std::size_t deferred_by = npos;
         bool resubmit_deferred = false;
+        std::size_t deferred_for = npos;  // who gets BEGIN_DEFERRED at the resubmission
         bool cancelled = false;
         std::size_t attempts = 0;
         std::chrono::milliseconds not_before{0};
@@ -632,7 +814,8 @@ private:
             const message_id id = it->first;
             entry& e = it->second;
             ++it;  // settle_unroutable may erase `e`
-            if (e.busy_with != npos || e.deferred_by != npos || (!ignore_delay && e.not_before > now)) {
+            // A message deferred by transport j waits for j only: its other recipients go on.
+            if (e.busy_with != npos || e.deferred_by == i || (!ignore_delay && e.not_before > now)) {
                 continue;
             }
             if (skip != nullptr && std::find(skip->begin(), skip->end(), id) != skip->end()) {
@@ -730,7 +913,10 @@ private:
         std::vector<std::size_t> mine;
         submit_context ctx;
         ctx.message = e0.msg;
-        ctx.deferred = std::exchange(e0.resubmit_deferred, false);
+        if (e0.resubmit_deferred && (e0.deferred_for == i || e0.deferred_for == npos)) {
+            ctx.deferred = true;  // BEGIN_DEFERRED, for the transport that deferred it
+            e0.resubmit_deferred = false;
+        }
         for (std::size_t k = 0; k != e0.msg.recipients.size(); ++k) {
             if (!recipient_done(e0.msg.recipients[k]) && route(e0, k) == i) {
                 mine.push_back(k);
@@ -818,8 +1004,33 @@ private:
                     record(spooler_event::kind::partly_sent, id, i, scode::success);
                 }
             } else if (ef.has(end_message_flag::dont_resend)) {
+                // Per-recipient deferral (S5 PEER): the recipients the transport marked
+                // PR_RESPONSIBILITY = TRUE in its copy are handled; the rest of its own wait
+                // for SENTDEFERRED. Marking none defers them all (WINDS).
+                bool handled_some = false;
+                bool left_some = false;
+                for (std::size_t k : mine) {
+                    if (recipient_done(ctx.message.recipients[k])) {
+                        static_cast<void>(e.msg.recipients[k].set(pr::responsibility, true));
+                        handled_some = true;
+                    } else {
+                        left_some = true;
+                    }
+                }
+                if (handled_some) {
+                    static_cast<void>(queue_->update(e.msg));
+                }
+                if (!left_some) {
+                    static_cast<void>(check_complete(id, e, i, scode::success));
+                    co_return;
+                }
+                if (handled_some) {
+                    record(spooler_event::kind::partly_sent, id, i, scode::success);
+                }
                 e.deferred_by = i;
+                e.deferred_for = i;
                 record(spooler_event::kind::deferred, id, i, scode::success);
+                wake_all();  // the message's other recipients may go to other transports now
             } else if (ef.has(end_message_flag::resend_later)) {
                 e.not_before = now + options_.resend_later_delay;
                 record(spooler_event::kind::requeued, id, i, scode::success);
@@ -911,7 +1122,7 @@ private:
             refresh();
             for (auto& [id, e] : entries_) {
                 for (std::size_t k = 0; k != e.msg.recipients.size(); ++k) {
-                    if (e.busy_with == npos && e.deferred_by == npos && !recipient_done(e.msg.recipients[k]) &&
+                    if (e.busy_with == npos && e.deferred_by != i && !recipient_done(e.msg.recipients[k]) &&
                         route(e, k) == i) {
                         ++total;
                         break;
@@ -1006,6 +1217,12 @@ private:
         // Logon with NO_INBOUND | NO_OUTBOUND, then AddressTypes at once (rule 59).
         for (std::size_t i = 0; i != xps_.size(); ++i) {
             xp& x = *xps_[i];
+            if (x.config.provider->spi_version() < options_.min_spi_version) {
+                // Rule 62: too old an SPI: released unused, as if XPProviderInit said MAPI_E_VERSION.
+                x.logon_code = scode::version;
+                record(spooler_event::kind::logon_failed, std::nullopt, i, scode::version);
+                continue;
+            }
             result<xp_logon_result> r = fail(scode::call_failed);
             try {
                 r = co_await x.config.provider->transport_logon(
@@ -1014,6 +1231,8 @@ private:
                 r = fail(scode::call_failed, "TransportLogon threw", "mapixx.spooler");
             }
             if (!r || !r->logon) {
+                x.logon_code = r ? scode::call_failed : r.code();
+                record(spooler_event::kind::logon_failed, std::nullopt, i, x.logon_code);
                 continue;
             }
             x.logon = std::move(r->logon);
@@ -1131,7 +1350,7 @@ private:
     task<void> shutdown_body()
     {
         stopping_ = true;
-        while (!start_done_ && state_ != state::created) {
+        while (!start_done_) {
             co_await sched_->yield();
         }
         // Messages in progress are cancelled; they stay queued.
@@ -1142,6 +1361,9 @@ private:
         }
         wake_all();
         for (;;) {
+            // Network waits and sleeps end with end_of_session, so a transport waiting on a
+            // socket that never answers lets the spooler stop.
+            cancel_io();
             const bool busy = flushes_running_ > 0 || std::any_of(xps_.begin(), xps_.end(), [](const auto& x) {
                                   return x->worker_running || x->current.has_value();
                               });
@@ -1207,6 +1429,10 @@ private:
     bool start_done_ = false;
     std::size_t flushes_running_ = 0;
     std::size_t store_newmail_ = 0;
+    io_driver* io_ = nullptr;
+    std::mutex posted_mutex_;
+    std::vector<std::function<void(spooler&)>> posted_;  // guarded by posted_mutex_
+    std::atomic<bool> stop_requested_{false};
 };
 
 } // namespace mapixx::inline v0
