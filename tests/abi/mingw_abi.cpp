@@ -532,6 +532,15 @@ constexpr prop_tag tstring_form(prop_tag a, prop_tag w) {
     X(email_address, PR_EMAIL_ADDRESS)                                                              \
     X(sender_name, PR_SENDER_NAME)                                                                  \
     X(sender_email_address, PR_SENDER_EMAIL_ADDRESS)                                                \
+    X(sender_addrtype, PR_SENDER_ADDRTYPE)                                                          \
+    X(display_to, PR_DISPLAY_TO)                                                                    \
+    X(display_cc, PR_DISPLAY_CC)                                                                    \
+    X(display_bcc, PR_DISPLAY_BCC)                                                                  \
+    X(transport_message_headers, PR_TRANSPORT_MESSAGE_HEADERS)                                      \
+    X(report_text, PR_REPORT_TEXT)                                                                  \
+    X(attach_filename, PR_ATTACH_FILENAME)                                                          \
+    X(attach_long_filename, PR_ATTACH_LONG_FILENAME)                                                \
+    X(attach_mime_tag, PR_ATTACH_MIME_TAG)                                                          \
     X(service_support_files, PR_SERVICE_SUPPORT_FILES)                                              \
     X(service_delete_files, PR_SERVICE_DELETE_FILES)
 
@@ -573,7 +582,16 @@ MAPIXX_ABI_STRING_TAGS(MAPIXX_ABI_CHECK_STRING_TAG)
     X(responsibility, PR_RESPONSIBILITY)                                                            \
     X(recipient_type, PR_RECIPIENT_TYPE)                                                            \
     X(client_submit_time, PR_CLIENT_SUBMIT_TIME)                                                    \
-    X(message_delivery_time, PR_MESSAGE_DELIVERY_TIME)
+    X(message_delivery_time, PR_MESSAGE_DELIVERY_TIME)                                              \
+    X(message_size, PR_MESSAGE_SIZE)                                                                \
+    X(importance, PR_IMPORTANCE)                                                                    \
+    X(delete_after_submit, PR_DELETE_AFTER_SUBMIT)                                                  \
+    X(sentmail_entryid, PR_SENTMAIL_ENTRYID)                                                        \
+    X(ndr_reason_code, PR_NDR_REASON_CODE)                                                          \
+    X(ndr_diag_code, PR_NDR_DIAG_CODE)                                                              \
+    X(attach_num, PR_ATTACH_NUM)                                                                    \
+    X(attach_data_bin, PR_ATTACH_DATA_BIN)                                                          \
+    X(attach_method, PR_ATTACH_METHOD)
 
 #define MAPIXX_ABI_CHECK_FIXED_TAG(n, M)                                                           \
     static_assert(pr::n.value() == sdk(M), "pr::" #n " differs from " #M);                           \
@@ -597,10 +615,20 @@ static_assert(tstring_form(pr::internet_message_id_a, pr::internet_message_id_w)
               sdk(PR_INTERNET_MESSAGE_ID));
 #endif
 
+// Three more string tags that MinGW's mapitags.h lacks; their numbers are those of [MS-OXPROPS]:
+// PidTagInReplyToId 0x1042, PidTagInternetReferences 0x1039, PidTagAttachContentId 0x3712.
+static_assert(pr::in_reply_to_id_w.value() == 0x1042001Fu && pr::in_reply_to_id_a.value() == 0x1042001Eu);
+static_assert(pr::internet_references_w.value() == 0x1039001Fu && pr::internet_references_a.value() == 0x1039001Eu);
+static_assert(pr::attach_content_id_w.value() == 0x3712001Fu && pr::attach_content_id_a.value() == 0x3712001Eu);
+static_assert(table_name(pr::in_reply_to_id) == std::string_view("PR_IN_REPLY_TO_ID"));
+static_assert(table_name(pr::internet_references) == std::string_view("PR_INTERNET_REFERENCES"));
+static_assert(table_name(pr::attach_content_id) == std::string_view("PR_ATTACH_CONTENT_ID"));
+
 // Every tag of the name table is one of the tags checked above.
 #define MAPIXX_ABI_LIST_TAG(n, M) pr::n,
 constexpr prop_tag checked_tags[] = {MAPIXX_ABI_STRING_TAGS(MAPIXX_ABI_LIST_TAG)
-                                         MAPIXX_ABI_FIXED_TAGS(MAPIXX_ABI_LIST_TAG) pr::internet_message_id};
+                                         MAPIXX_ABI_FIXED_TAGS(MAPIXX_ABI_LIST_TAG) pr::internet_message_id,
+                                     pr::in_reply_to_id, pr::internet_references, pr::attach_content_id};
 constexpr bool every_table_tag_checked() {
     for (const auto& e : known_prop_tags()) {
         bool found = false;

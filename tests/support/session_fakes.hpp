@@ -11,6 +11,7 @@
 #include <mapixx/profile/profile.hpp>
 #include <mapixx/provider/provider.hpp>
 #include <mapixx/provider/provider_registry.hpp>
+#include <mapixx/provider/transport.hpp>
 #include <mapixx/session/logon.hpp>
 #include <mapixx/session/session.hpp>
 #include <mapixx/session/subsystem.hpp>
@@ -26,6 +27,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -95,6 +97,14 @@ struct fake_script {
     /// Makes logoff() throw (after counting it).
     bool logoff_throws = false;
 
+    /// For a transport: the address types it takes, its LOGON_SP_* flags, and what
+    /// submit_message answers; `submitted` counts the submissions it accepted.
+    std::vector<std::string> xp_types{"FAKE"};
+    transport_logon_flags xp_flags{};
+    scode submit_answer = scode::success;
+    std::atomic<int> submitted{0};
+    std::vector<std::string> subjects_sent;  // PR_SUBJECT of every accepted submission (under `m`)
+
     std::mutex m;
     std::atomic<int> logon_calls{0};
     std::atomic<int> live_logons{0};   // logon objects not yet logged off
@@ -126,11 +136,15 @@ struct fake_script {
     }
 };
 
-/// A logon object of a fake provider.
+/// A logon object of a fake provider (`base_args` go to the base: a transport logon's support).
 template <class Base>
-class fake_logon final : public Base {
+class fake_logon : public Base {
 public:
-    explicit fake_logon(std::shared_ptr<fake_script> s) : script_(std::move(s)) { script_->live_logons.fetch_add(1); }
+    template <class... A>
+    explicit fake_logon(std::shared_ptr<fake_script> s, A&&... base_args)
+        : Base(std::forward<A>(base_args)...), script_(std::move(s)) {
+        script_->live_logons.fetch_add(1);
+    }
     ~fake_logon() override {
         if (!logged_off_) script_->live_logons.fetch_sub(1);
     }
@@ -149,6 +163,25 @@ public:
 private:
     std::shared_ptr<fake_script> script_;
     bool logged_off_ = false;
+};
+
+/// A fake transport logon: takes the script's address types and answers every submission with
+/// `submit_answer` (counting and recording the accepted ones).
+class fake_transport_logon final : public fake_logon<transport_logon> {
+public:
+    fake_transport_logon(std::shared_ptr<fake_script> s, spooler_support& support)
+        : fake_logon<transport_logon>(std::move(s), support) {}
+    [[nodiscard]] transport_logon_flags logon_flags() const override { return script()->xp_flags; }
+    task<address_types_result> address_types() override { co_return address_types_result{script()->xp_types, {}, false, false}; }
+    task<submit_result> submit_message(submit_context& ctx) override {
+        const scode answer = script()->submit_answer;
+        if (answer == scode::success) {
+            script()->submitted.fetch_add(1);
+            std::lock_guard g(script()->m);
+            script()->subjects_sent.emplace_back(ctx.message.props.get_string(pr::subject).value_or(""));
+        }
+        co_return submit_result{answer, 0, 0};
+    }
 };
 
 /// A provider whose logon follows a `fake_script`.
@@ -174,7 +207,11 @@ public:
         case fake_step::kind::throw_exception: throw std::runtime_error(s.message);
         case fake_step::kind::throw_other: throw 42;
         }
-        co_return std::unique_ptr<logon_type>(std::make_unique<fake_logon<logon_type>>(script_));
+        if constexpr (std::is_same_v<logon_type, transport_logon>) {
+            co_return std::unique_ptr<logon_type>(std::make_unique<fake_transport_logon>(script_, *ctx.spooler));
+        } else {
+            co_return std::unique_ptr<logon_type>(std::make_unique<fake_logon<logon_type>>(script_));
+        }
     }
 
 private:

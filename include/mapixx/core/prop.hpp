@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <compare>
 #include <cstdint>
 #include <optional>
@@ -137,6 +138,18 @@ MAPIXX_STRING_TAG(email_address, 0x3003);
 MAPIXX_STRING_TAG(sender_name, 0x0C1A);
 MAPIXX_STRING_TAG(sender_email_address, 0x0C1F);
 MAPIXX_STRING_TAG(internet_message_id, 0x1035);
+MAPIXX_STRING_TAG(sender_addrtype, 0x0C1E);
+MAPIXX_STRING_TAG(display_to, 0x0E04);
+MAPIXX_STRING_TAG(display_cc, 0x0E03);
+MAPIXX_STRING_TAG(display_bcc, 0x0E02);
+MAPIXX_STRING_TAG(transport_message_headers, 0x007D);
+MAPIXX_STRING_TAG(in_reply_to_id, 0x1042);
+MAPIXX_STRING_TAG(internet_references, 0x1039);
+MAPIXX_STRING_TAG(report_text, 0x1001);
+MAPIXX_STRING_TAG(attach_filename, 0x3704);
+MAPIXX_STRING_TAG(attach_long_filename, 0x3707);
+MAPIXX_STRING_TAG(attach_mime_tag, 0x370E);
+MAPIXX_STRING_TAG(attach_content_id, 0x3712);
 #undef MAPIXX_STRING_TAG
 inline constexpr prop_tag service_support_files_a{0x3D0F, prop_type::mv_string8};
 inline constexpr prop_tag service_support_files_w{0x3D0F, prop_type::mv_unicode};
@@ -174,6 +187,15 @@ inline constexpr prop_tag responsibility{0x0E0F, prop_type::boolean};
 inline constexpr prop_tag recipient_type{0x0C15, prop_type::i4};
 inline constexpr prop_tag client_submit_time{0x0039, prop_type::systime};
 inline constexpr prop_tag message_delivery_time{0x0E06, prop_type::systime};
+inline constexpr prop_tag message_size{0x0E08, prop_type::i4};
+inline constexpr prop_tag importance{0x0017, prop_type::i4};
+inline constexpr prop_tag delete_after_submit{0x0E01, prop_type::boolean};
+inline constexpr prop_tag sentmail_entryid{0x0E0A, prop_type::binary};
+inline constexpr prop_tag ndr_reason_code{0x0C04, prop_type::i4};
+inline constexpr prop_tag ndr_diag_code{0x0C05, prop_type::i4};
+inline constexpr prop_tag attach_num{0x0E21, prop_type::i4};
+inline constexpr prop_tag attach_data_bin{0x3701, prop_type::binary};
+inline constexpr prop_tag attach_method{0x3705, prop_type::i4};
 } // namespace pr
 
 /// A symbolic tag name and its tag, for readers of MAPISVC.INF and PRF files and for printing.
@@ -231,6 +253,27 @@ inline constexpr std::array prop_tag_names{
     prop_tag_name{"PR_SENDER_NAME", pr::sender_name},
     prop_tag_name{"PR_SENDER_EMAIL_ADDRESS", pr::sender_email_address},
     prop_tag_name{"PR_INTERNET_MESSAGE_ID", pr::internet_message_id},
+    prop_tag_name{"PR_SENDER_ADDRTYPE", pr::sender_addrtype},
+    prop_tag_name{"PR_DISPLAY_TO", pr::display_to},
+    prop_tag_name{"PR_DISPLAY_CC", pr::display_cc},
+    prop_tag_name{"PR_DISPLAY_BCC", pr::display_bcc},
+    prop_tag_name{"PR_TRANSPORT_MESSAGE_HEADERS", pr::transport_message_headers},
+    prop_tag_name{"PR_IN_REPLY_TO_ID", pr::in_reply_to_id},
+    prop_tag_name{"PR_INTERNET_REFERENCES", pr::internet_references},
+    prop_tag_name{"PR_REPORT_TEXT", pr::report_text},
+    prop_tag_name{"PR_MESSAGE_SIZE", pr::message_size},
+    prop_tag_name{"PR_IMPORTANCE", pr::importance},
+    prop_tag_name{"PR_DELETE_AFTER_SUBMIT", pr::delete_after_submit},
+    prop_tag_name{"PR_SENTMAIL_ENTRYID", pr::sentmail_entryid},
+    prop_tag_name{"PR_NDR_REASON_CODE", pr::ndr_reason_code},
+    prop_tag_name{"PR_NDR_DIAG_CODE", pr::ndr_diag_code},
+    prop_tag_name{"PR_ATTACH_NUM", pr::attach_num},
+    prop_tag_name{"PR_ATTACH_DATA_BIN", pr::attach_data_bin},
+    prop_tag_name{"PR_ATTACH_METHOD", pr::attach_method},
+    prop_tag_name{"PR_ATTACH_FILENAME", pr::attach_filename},
+    prop_tag_name{"PR_ATTACH_LONG_FILENAME", pr::attach_long_filename},
+    prop_tag_name{"PR_ATTACH_MIME_TAG", pr::attach_mime_tag},
+    prop_tag_name{"PR_ATTACH_CONTENT_ID", pr::attach_content_id},
 };
 } // namespace detail
 
@@ -293,6 +336,26 @@ inline constexpr std::array prop_tag_names{
 struct filetime {
     std::uint64_t ticks = 0;
     friend constexpr auto operator<=>(filetime, filetime) = default;
+
+    /// 100-ns ticks between 1601-01-01 and the Unix epoch 1970-01-01.
+    static constexpr std::uint64_t unix_epoch_ticks = 116444736000000000ULL;
+
+    /// The FILETIME of a point in time (before 1601: 0).
+    [[nodiscard]] static constexpr filetime from(std::chrono::system_clock::time_point t) noexcept {
+        const auto ticks_since_unix =
+            std::chrono::duration_cast<std::chrono::duration<std::int64_t, std::ratio<1, 10000000>>>(t.time_since_epoch())
+                .count();
+        if (ticks_since_unix < -static_cast<std::int64_t>(unix_epoch_ticks)) return filetime{0};
+        return filetime{static_cast<std::uint64_t>(static_cast<std::int64_t>(unix_epoch_ticks) + ticks_since_unix)};
+    }
+    /// Now, as a FILETIME.
+    [[nodiscard]] static filetime now() noexcept { return from(std::chrono::system_clock::now()); }
+    /// The point in time (microsecond precision; the sub-microsecond ticks are dropped).
+    [[nodiscard]] constexpr std::chrono::system_clock::time_point to_time_point() const noexcept {
+        const auto since_unix = static_cast<std::int64_t>(ticks) - static_cast<std::int64_t>(unix_epoch_ticks);
+        return std::chrono::system_clock::time_point{
+            std::chrono::duration_cast<std::chrono::system_clock::duration>(std::chrono::microseconds{since_unix / 10})};
+    }
 };
 
 /// PT_BINARY data.

@@ -1,18 +1,24 @@
 // SPDX-License-Identifier: MIT
 /// \file
-/// The provider interfaces: `store_provider`, `ab_provider`, `transport_provider` and the
-/// logon objects they return (`store_logon`, `ab_logon`, `transport_logon`).
+/// The provider interfaces: `store_provider`, `ab_provider` and the logon objects they return
+/// (`store_logon`, `ab_logon`); `transport_provider` and `transport_logon` are in
+/// provider/transport.hpp.
 #ifndef MAPIXX_PROVIDER_PROVIDER_HPP_INCLUDED
 #define MAPIXX_PROVIDER_PROVIDER_HPP_INCLUDED
 
 #include <mapixx/core/flag_enums.hpp>
 #include <mapixx/core/result.hpp>
 #include <mapixx/coro/task.hpp>
+#include <mapixx/provider/message.hpp>
 #include <mapixx/provider/provider_context.hpp>
 
 #include <concepts>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
+#include <string>
+#include <utility>
+#include <vector>
 
 namespace mapixx::inline v0 {
 
@@ -35,11 +41,71 @@ protected:
 };
 
 /// A message store provider's logon (IMSLogon + the store it opened).
-class store_logon : public provider_logon {};
+///
+/// The message surface (`create_message`, `open_message`, `messages`, `update_message`,
+/// `move_message`, `delete_message`) is what the session and the spooler use: clients submit
+/// from the outbox, the spooler delivers into the inbox and files sent mail in Sent Items. A
+/// store implements it by overriding the protected `do_` functions; a store that does not (a
+/// test fake, a store reached only through its own API) answers `no_support`. After the logon
+/// ended, a store answers `end_of_session`. Thread safety is the store's: the reference stores
+/// are thread-safe.
+class store_logon : public provider_logon {
+public:
+    /// PR_DISPLAY_NAME of the store.
+    [[nodiscard]] virtual std::string display_name() const { return {}; }
+
+    /// Saves a new message in `folder`; returns its id.
+    result<std::uint64_t> create_message(standard_folder folder, message_content content) {
+        return do_create_message(folder, std::move(content));
+    }
+    /// Saves a new message in `folder` from its properties and recipient rows.
+    result<std::uint64_t> create_message(standard_folder folder, property_bag props,
+                                         std::vector<property_bag> recipients = {},
+                                         std::vector<property_bag> attachments = {}) {
+        return do_create_message(folder, message_content{std::move(props), std::move(recipients), std::move(attachments)});
+    }
+    /// A copy of message `id`; `not_found` if the store has none.
+    [[nodiscard]] result<stored_message> open_message(std::uint64_t id) const { return do_open_message(id); }
+    /// Copies of the messages in `folder`, oldest first.
+    [[nodiscard]] result<std::vector<stored_message>> messages(standard_folder folder) const {
+        return do_messages(folder);
+    }
+    /// Merges `changes` into the properties of message `id` and, if `recipients` is given,
+    /// replaces its recipient table (SetProps / ModifyRecipients + SaveChanges).
+    result<void> update_message(std::uint64_t id, const property_bag& changes,
+                                const std::vector<property_bag>* recipients = nullptr) {
+        return do_update_message(id, changes, recipients);
+    }
+    /// Moves message `id` to `folder`; its id stays.
+    result<void> move_message(std::uint64_t id, standard_folder folder) { return do_move_message(id, folder); }
+    /// Deletes message `id`: into Deleted Items, or for good when it is there already.
+    result<void> delete_message(std::uint64_t id) { return do_delete_message(id); }
+
+protected:
+    /// \name The message surface, for stores to override. Defaults answer `no_support`.
+    /// @{
+    virtual result<std::uint64_t> do_create_message(standard_folder, message_content) { return unsupported(); }
+    [[nodiscard]] virtual result<stored_message> do_open_message(std::uint64_t) const { return unsupported(); }
+    [[nodiscard]] virtual result<std::vector<stored_message>> do_messages(standard_folder) const {
+        return unsupported();
+    }
+    virtual result<void> do_update_message(std::uint64_t, const property_bag&, const std::vector<property_bag>*) {
+        return unsupported();
+    }
+    virtual result<void> do_move_message(std::uint64_t, standard_folder) { return unsupported(); }
+    virtual result<void> do_delete_message(std::uint64_t) { return unsupported(); }
+    /// @}
+
+private:
+    [[nodiscard]] failure unsupported() const {
+        return fail(scode::no_support,
+                    "the store \"" + display_name() + "\" does not expose its messages to mapixx "
+                    "(its logon object does not implement the message surface of store_logon)",
+                    "mapixx.store_logon");
+    }
+};
 /// An address book provider's logon (IABLogon).
 class ab_logon : public provider_logon {};
-/// A transport provider's logon (IXPLogon). The spooler layer gives it its transport calls.
-class transport_logon : public provider_logon {};
 
 /// What every provider has in common (the object XPProviderInit / MSProviderInit /
 /// ABProviderInit returns). The registry's factory makes a new one for each session that uses
@@ -93,18 +159,6 @@ public:
     virtual task<result<std::unique_ptr<ab_logon>>> logon(provider_context& ctx) = 0;
 };
 
-/// A transport provider (XPProviderInit + IXPProvider::TransportLogon). Results as for
-/// `store_provider::logon`. Transports log on only in sessions without MAPI_NO_MAIL (rule 21).
-class transport_provider : public provider {
-public:
-    /// The logon object type this provider returns.
-    using logon_type = transport_logon;
-    /// `resource_type::transport_provider`.
-    [[nodiscard]] resource_type kind() const noexcept final { return resource_type::transport_provider; }
-    /// Logs on to the transport for one session.
-    virtual task<result<std::unique_ptr<transport_logon>>> logon(provider_context& ctx) = 0;
-};
-
 /// One of the three provider interfaces.
 template <class P>
 concept provider_interface = std::derived_from<P, provider> && requires(P& p, provider_context& ctx) {
@@ -112,8 +166,8 @@ concept provider_interface = std::derived_from<P, provider> && requires(P& p, pr
     { p.logon(ctx) } -> std::same_as<task<result<std::unique_ptr<typename P::logon_type>>>>;
 };
 
-static_assert(provider_interface<store_provider> && provider_interface<ab_provider> &&
-              provider_interface<transport_provider>);
+static_assert(provider_interface<store_provider> && provider_interface<ab_provider>);
+// transport_provider and transport_logon are in provider/transport.hpp.
 
 } // namespace mapixx::inline v0
 

@@ -18,6 +18,8 @@
 
 namespace mapixx::inline v0 {
 
+class spooler_support;
+
 /// A provider's own profile section during its logon: read freely, written through `set` and
 /// `erase`. PR_RESOURCE_FLAGS and PR_PROVIDER_DLL_NAME are read-only during provider logon
 /// (MAPI-REFERENCE 6.1): writing or erasing them fails with `no_access` and changes nothing.
@@ -116,6 +118,9 @@ struct provider_context {
     std::uintptr_t ui_param = 0;
     /// The session's services (IMAPISupport).
     provider_support& support;
+    /// For a transport logon: the transport's spooler support (the same object as `support`),
+    /// to construct its `transport_logon` with. Null for stores and address books.
+    spooler_support* spooler = nullptr;
 };
 
 } // namespace mapixx::inline v0

@@ -8,6 +8,7 @@
 #include <mapixx/core/flag_enums.hpp>
 #include <mapixx/profile/service_admin.hpp>
 #include <mapixx/provider/provider.hpp>
+#include <mapixx/provider/transport.hpp>
 #include <mapixx/provider/session_slot.hpp>
 
 #include <algorithm>

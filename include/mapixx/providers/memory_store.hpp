@@ -10,6 +10,7 @@
 #include <mapixx/core/result.hpp>
 #include <mapixx/core/uid.hpp>
 #include <mapixx/coro/task.hpp>
+#include <mapixx/provider/message.hpp>
 #include <mapixx/provider/provider.hpp>
 #include <mapixx/provider/provider_context.hpp>
 
@@ -28,40 +29,10 @@
 
 namespace mapixx::inline v0 {
 
-/// The folders every memory store has.
-enum class memory_folder : std::uint32_t {
-    inbox = 0,          ///< "Inbox"
-    outbox = 1,         ///< "Outbox"
-    sent_items = 2,     ///< "Sent Items"
-    deleted_items = 3,  ///< "Deleted Items"
-};
-
-/// The display name of a folder ("Sent Items").
-[[nodiscard]] constexpr std::string_view folder_name(memory_folder f) noexcept {
-    switch (f) {
-    case memory_folder::inbox: return "Inbox";
-    case memory_folder::outbox: return "Outbox";
-    case memory_folder::sent_items: return "Sent Items";
-    case memory_folder::deleted_items: return "Deleted Items";
-    }
-    return {};
-}
-
-/// Every folder, in display order.
-inline constexpr std::array<memory_folder, 4> all_memory_folders{memory_folder::inbox, memory_folder::outbox,
-                                                                 memory_folder::sent_items,
-                                                                 memory_folder::deleted_items};
-
-/// A message of a memory store: its properties and its recipients (one bag per recipient,
-/// with PR_DISPLAY_NAME, PR_EMAIL_ADDRESS, PR_ADDRTYPE, PR_RECIPIENT_TYPE, ...).
-struct memory_message {
-    std::uint64_t id = 0;                   ///< unique within its store
-    memory_folder folder = memory_folder::inbox;  ///< where it is
-    property_bag props;                     ///< PR_SUBJECT, PR_BODY, PR_MESSAGE_CLASS, ...
-    std::vector<property_bag> recipients;   ///< the recipient table
-
-    friend bool operator==(const memory_message&, const memory_message&) = default;
-};
+/// The folders of a memory store are the standard folders (provider/message.hpp).
+using memory_folder = standard_folder;
+/// A message of a memory store.
+using memory_message = stored_message;
 
 /// The contents of every memory store, one mailbox per store provider (by PR_PROVIDER_UID),
 /// shared by every session and every thread; it outlives sessions, so a second session sees
@@ -73,11 +44,26 @@ public:
     memory_store_data& operator=(const memory_store_data&) = delete;
 
     /// Adds a message to `folder` of store `store`; returns its id.
-    std::uint64_t add(const uid& store, memory_folder folder, property_bag props, std::vector<property_bag> recipients) {
+    std::uint64_t add(const uid& store, memory_folder folder, message_content content) {
         std::lock_guard guard(mutex_);
         const std::uint64_t id = next_id_++;
-        boxes_[store].push_back(memory_message{id, folder, std::move(props), std::move(recipients)});
+        boxes_[store].push_back(memory_message{id, folder, std::move(content.props), std::move(content.recipients),
+                                               std::move(content.attachments)});
         return id;
+    }
+    /// Adds a message to `folder` of store `store` from properties and recipient rows.
+    std::uint64_t add(const uid& store, memory_folder folder, property_bag props, std::vector<property_bag> recipients) {
+        return add(store, folder, message_content{std::move(props), std::move(recipients), {}});
+    }
+    /// Merges `changes` into the properties of message `id`; `not_found` if absent.
+    result<void> update(const uid& store, std::uint64_t id, const property_bag& changes,
+                        const std::vector<property_bag>* recipients = nullptr) {
+        std::lock_guard guard(mutex_);
+        memory_message* m = find(store, id);
+        if (m == nullptr) return missing(id);
+        m->props.merge(changes);
+        if (recipients != nullptr) m->recipients = *recipients;
+        return {};
     }
     /// A copy of message `id`; `not_found` if store `store` has none.
     [[nodiscard]] result<memory_message> get(const uid& store, std::uint64_t id) const {
@@ -163,7 +149,7 @@ public:
     }
 
     /// PR_DISPLAY_NAME of the store.
-    [[nodiscard]] const std::string& display_name() const noexcept { return display_name_; }
+    [[nodiscard]] std::string display_name() const override { return display_name_; }
     /// PR_PROVIDER_UID of the store.
     [[nodiscard]] const uid& store_uid() const noexcept { return store_; }
     /// True once the logon ended.
@@ -173,43 +159,44 @@ public:
     [[nodiscard]] result<std::vector<std::string>> folders() const {
         if (auto r = alive(); !r) return std::move(r).as_failure();
         std::vector<std::string> out;
-        for (auto f : all_memory_folders) out.emplace_back(folder_name(f));
+        for (auto f : all_standard_folders) out.emplace_back(folder_name(f));
         return out;
-    }
-    /// Saves a new message in `folder`; returns its id.
-    result<std::uint64_t> create_message(memory_folder folder, property_bag props,
-                                         std::vector<property_bag> recipients = {}) {
-        if (auto r = alive(); !r) return std::move(r).as_failure();
-        return data_->add(store_, folder, std::move(props), std::move(recipients));
-    }
-    /// A copy of message `id`; `not_found` if the store has none.
-    [[nodiscard]] result<memory_message> open_message(std::uint64_t id) const {
-        if (auto r = alive(); !r) return std::move(r).as_failure();
-        return data_->get(store_, id);
-    }
-    /// Copies of the messages in `folder`, oldest first.
-    [[nodiscard]] result<std::vector<memory_message>> messages(memory_folder folder) const {
-        if (auto r = alive(); !r) return std::move(r).as_failure();
-        return data_->list(store_, folder);
-    }
-    /// Moves message `id` to `folder`.
-    result<void> move_message(std::uint64_t id, memory_folder folder) {
-        if (auto r = alive(); !r) return r;
-        return data_->move(store_, id, folder);
-    }
-    /// Deletes message `id`: into Deleted Items, or for good when it is there already.
-    result<void> delete_message(std::uint64_t id) {
-        if (auto r = alive(); !r) return r;
-        auto m = data_->get(store_, id);
-        if (!m) return std::move(m).as_failure();
-        if (m->folder == memory_folder::deleted_items) return data_->erase(store_, id);
-        return data_->move(store_, id, memory_folder::deleted_items);
     }
 
     /// Ends the logon: later calls return `end_of_session`.
     task<void> logoff() override {
         if (!logged_off_.exchange(true) && live_) live_->fetch_sub(1);
         co_return;
+    }
+
+protected:
+    result<std::uint64_t> do_create_message(standard_folder folder, message_content content) override {
+        if (auto r = alive(); !r) return std::move(r).as_failure();
+        return data_->add(store_, folder, std::move(content));
+    }
+    [[nodiscard]] result<stored_message> do_open_message(std::uint64_t id) const override {
+        if (auto r = alive(); !r) return std::move(r).as_failure();
+        return data_->get(store_, id);
+    }
+    [[nodiscard]] result<std::vector<stored_message>> do_messages(standard_folder folder) const override {
+        if (auto r = alive(); !r) return std::move(r).as_failure();
+        return data_->list(store_, folder);
+    }
+    result<void> do_update_message(std::uint64_t id, const property_bag& changes,
+                                   const std::vector<property_bag>* recipients) override {
+        if (auto r = alive(); !r) return r;
+        return data_->update(store_, id, changes, recipients);
+    }
+    result<void> do_move_message(std::uint64_t id, standard_folder folder) override {
+        if (auto r = alive(); !r) return r;
+        return data_->move(store_, id, folder);
+    }
+    result<void> do_delete_message(std::uint64_t id) override {
+        if (auto r = alive(); !r) return r;
+        auto m = data_->get(store_, id);
+        if (!m) return std::move(m).as_failure();
+        if (m->folder == standard_folder::deleted_items) return data_->erase(store_, id);
+        return data_->move(store_, id, standard_folder::deleted_items);
     }
 
 private:

@@ -19,6 +19,7 @@
 #include <mapixx/provider/provider_context.hpp>
 #include <mapixx/provider/provider_registry.hpp>
 #include <mapixx/provider/session_slot.hpp>
+#include <mapixx/provider/transport.hpp>
 #include <mapixx/session/detail/logon_lock.hpp>
 #include <mapixx/session/detail/session_core.hpp>
 #include <mapixx/session/logon_report.hpp>
@@ -583,17 +584,20 @@ private:
                 }
             }
         }
+        prepare_mail();
         for (const uid& id : transport_order(core_->prof)) {
             const key k = locate(id);
-            if (no_mail_) {
+            if (no_mail_ && !core_->prof.services[k.first].providers[k.second].flags.has(resource_flag::own_store)) {
                 provider_report& rep = report_.services[k.first].providers[k.second];
                 rep.outcome = provider_outcome::not_started;
-                rep.sentence = "not logged on: the session has MAPI_NO_MAIL, so no transport logs on (rule 21)";
+                rep.sentence = "not logged on: the session has MAPI_NO_MAIL, so only a transport tightly coupled to its "
+                               "store (STATUS_OWN_STORE) logs on (rules 21 and 22)";
                 continue;
             }
             auto r = co_await logon_one(k.first, k.second);
             if (!r) co_return r;
         }
+        start_mail();
         for (std::size_t si = 0; si < services.size(); ++si) {
             for (std::size_t pi = 0; pi < services[si].providers.size(); ++pi) {
                 const resource_type t = services[si].providers[pi].type;
@@ -607,6 +611,117 @@ private:
             }
         }
         co_return result<void>{};
+    }
+
+    /// Makes the session's spooler before any transport logs on, so that each transport gets
+    /// its spooler support in its logon context. A mail-enabled session runs every transport;
+    /// a MAPI_NO_MAIL session only those tightly coupled to their store (STATUS_OWN_STORE), and
+    /// none of them is announced in the status table (rules 21, 22, 65). No transport: no spooler.
+    void prepare_mail() {
+        std::vector<std::unique_ptr<session_xp>> xps;
+        std::vector<resource_flags> flags;
+        for (const uid& id : transport_order(core_->prof)) {
+            const key k = locate(id);
+            const provider_entry& e = core_->prof.services[k.first].providers[k.second];
+            if (no_mail_ && !e.flags.has(resource_flag::own_store)) continue;
+            xps.push_back(std::make_unique<session_xp>(k.first, k.second));
+            flags.push_back(e.flags);
+        }
+        if (xps.empty()) return;
+        // The spooler moves every STATUS_XP_PREFER_LAST transport to the end; so does this list,
+        // so that index i of the list is the spooler's transport i.
+        std::vector<std::size_t> order(xps.size());
+        for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+        std::stable_partition(order.begin(), order.end(),
+                              [&](std::size_t i) { return !flags[i].has(resource_flag::xp_prefer_last); });
+        auto mail = std::make_shared<session_mail>();
+        mail->coupled_only = no_mail_;
+        mail->sched = std::make_unique<scheduler>();
+        std::shared_ptr<store_logon> store;
+        {
+            std::lock_guard guard(core_->mutex);
+            store = default_store_of(*core_);
+        }
+        if (store && store->messages(standard_folder::outbox)) {
+            mail->store = store;
+            mail->queue = std::make_unique<store_outbox_queue>(store);
+            mail->sink = std::make_unique<store_inbox_sink>(store);
+        } else {
+            mail->queue = std::make_unique<memory_message_queue>();
+            mail->sink = std::make_unique<memory_delivery_sink>();
+            step("the session has no default store that exposes its messages: the spooler keeps outbound mail in "
+                 "memory and delivers inbound mail to memory (session::undelivered)");
+        }
+        std::vector<spooler_transport> list;
+        for (std::size_t i : order) {
+            const provider_entry& e = core_->prof.services[xps[i]->service_index()].providers[xps[i]->provider_index()];
+            list.push_back(spooler_transport{xps[i].get(), e.display_name, e.flags});
+            mail->transports.push_back(std::move(xps[i]));
+        }
+        mail->sp = std::make_unique<spooler>(*mail->sched, *mail->queue, *mail->sink, mail->clock, std::move(list));
+        std::lock_guard guard(core_->mutex);
+        core_->mail = std::move(mail);
+    }
+
+    /// Hands the transports that logged on to the spooler and starts it: its first run does
+    /// TransportLogon, AddressTypes and TransportNotify(begin). With MAPI_FORCE_DOWNLOAD the
+    /// logon runs it until the first inbound pass (a download flush of every transport) is done.
+    void start_mail() {
+        std::shared_ptr<session_mail> mail;
+        std::vector<std::pair<key, std::shared_ptr<provider_logon>>> live;
+        {
+            std::lock_guard guard(core_->mutex);
+            mail = core_->mail;
+            for (const auto& r : core_->records) {
+                if (core_->entry_of(r).type == resource_type::transport_provider) {
+                    live.emplace_back(key{r.service_index, r.provider_index}, r.logon);
+                }
+            }
+        }
+        if (!mail) return;
+        for (auto& x : mail->transports) {
+            bool found = false;
+            for (const auto& [k, logon] : live) {
+                if (k.first == x->service_index() && k.second == x->provider_index()) {
+                    x->set_logon(logon);
+                    found = true;
+                }
+            }
+            if (!found) {
+                const provider_report& rep = report_.services[x->service_index()].providers[x->provider_index()];
+                x->set_failure(rep.code == scode::success ? scode::logon_failed : rep.code, rep.sentence);
+            }
+        }
+        // The spooler runs when the client drives it (session::spool, flush_queues, a reactor
+        // loop); only MAPI_FORCE_DOWNLOAD makes the logon itself run it, until the first inbound
+        // pass is done.
+        std::lock_guard guard(mail->mutex);
+        mail->sp->start();
+        step(std::string(no_mail_ ? "the tightly coupled transport(s) run in the session's own spooler, unannounced"
+                                  : "the spooler started") +
+             " with " + std::to_string(mail->transports.size()) + " transport(s)");
+        if (report_.force_download) {
+            bool done = false;
+            result<void> outcome;
+            mail->sched->spawn(wait_flush(*mail->sp, done, outcome));
+            for (int i = 0; i < 100000 && !done; ++i) {
+                if (mail->pump_locked() == 0 && !done) break;
+            }
+            if (done && outcome) {
+                step("MAPI_FORCE_DOWNLOAD: the first inbound pass (a download flush of every transport) completed before "
+                     "the logon returned");
+            } else if (done) {
+                step("MAPI_FORCE_DOWNLOAD: the first inbound pass failed: " + outcome.info().message);
+            } else {
+                step("MAPI_FORCE_DOWNLOAD: the first inbound pass is waiting on a transport's I/O; it completes as the "
+                     "spooler runs");
+            }
+        }
+    }
+
+    static task<void> wait_flush(spooler& sp, bool& done, result<void>& outcome) {
+        outcome = co_await sp.flush(flush_flag::download);
+        done = true;
     }
 
     key locate(const uid& provider_uid) const {
@@ -699,13 +814,29 @@ private:
             co_return co_await disable_service(si, pi, object.code(), why);
         }
         slot_pool* pool = providers_->pool(entry.dll_name, (*object)->max_sessions());
-        const std::size_t row = row_for(si, pi);
+        // A transport gets its spooler support; in a MAPI_NO_MAIL session (only tightly coupled
+        // transports log on) it has no row in the session's table (rule 21).
+        const bool hidden = no_mail_ && entry.type == resource_type::transport_provider;
         session_support* support = nullptr;
-        {
+        if (!hidden) {
+            const std::size_t row = row_for(si, pi);
             auto s = std::make_unique<session_support>(*core_, row);
             support = s.get();
             std::lock_guard guard(core_->mutex);
             core_->supports.push_back(std::move(s));
+        }
+        provider_support* ctx_support = support;
+        spooler_support* xp_support = nullptr;
+        if (entry.type == resource_type::transport_provider && core_->mail) {
+            if (auto i = core_->mail->index_of(si, pi)) {
+                xp_support = &core_->mail->sp->support(*i);
+                xp_support->mirror_status_rows(support);
+                ctx_support = xp_support;
+            }
+        }
+        if (ctx_support == nullptr) {
+            std::string why = who + " could not be given a spooler support: the session runs no spooler for it";
+            co_return co_await disable_service(si, pi, scode::call_failed, std::move(why));
         }
         std::optional<std::string> credential = req_.password;
         ui_context uctx{req_.ui_param, core_->profile_name};
@@ -732,7 +863,8 @@ private:
                                      credential,
                                      attempt,
                                      req_.ui_param,
-                                     *support};
+                                     *ctx_support,
+                                     xp_support};
                 try {
                     auto r = co_await call_provider_logon(**object, ctx);
                     if (!r) {

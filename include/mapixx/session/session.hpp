@@ -19,6 +19,7 @@
 #include <mapixx/session/notification.hpp>
 #include <mapixx/session/status_object.hpp>
 #include <mapixx/session/status_table.hpp>
+#include <mapixx/spooler/spooler.hpp>
 
 #include <algorithm>
 #include <cstddef>
@@ -26,6 +27,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -326,6 +328,114 @@ public:
         return {};
     }
 
+    /// \name Mail
+    /// A mail-enabled session runs a `spooler` over every transport that logged on; its queue is
+    /// the default store's Outbox and it delivers into that store's Inbox. A MAPI_NO_MAIL
+    /// session runs only the transports tightly coupled to their store (STATUS_OWN_STORE), in a
+    /// spooler of its own that the status table does not show (rules 21, 22, 65). The spooler is
+    /// single-threaded: these calls serialise on it, one thread at a time.
+    /// @{
+
+    /// IMessage::SubmitMessage for message `id` of the default store's Outbox: marks it
+    /// MSGFLAG_SUBMIT and wakes the spooler; the spooler sends it when it next runs (`spool`).
+    /// Errors: `end_of_session`; `no_support` when no transport can take it (a MAPI_NO_MAIL
+    /// member without a tightly coupled transport, a session without transports, or a default
+    /// store that does not expose its messages); `not_found` if the Outbox has no such message.
+    result<void> submit_message(std::uint64_t id) {
+        auto core = live_core();
+        if (!core) return failed(ended_failure());
+        std::shared_ptr<detail::session_mail> mail;
+        {
+            std::lock_guard guard(core->mutex);
+            if (core->ended) return failed(ended_failure());
+            mail = core->mail;
+        }
+        const bool member_no_mail = member_->flags.has(logon_flag::no_mail);
+        if (!mail) {
+            if (member_no_mail) {
+                return failed(fail(scode::no_support,
+                                   "this session was logged on with MAPI_NO_MAIL and its profile has no transport tightly "
+                                   "coupled to its store (STATUS_OWN_STORE), so it cannot send (rule 22)",
+                                   "mapixx.session"));
+            }
+            return failed(fail(scode::no_support,
+                               "no transport is logged on in this session, so nothing can send the message",
+                               "mapixx.session"));
+        }
+        if (!mail->store) {
+            return failed(fail(scode::no_support,
+                               "the session's default store does not expose its messages, so the spooler cannot read "
+                               "its Outbox",
+                               "mapixx.session"));
+        }
+        auto m = mail->store->open_message(id);
+        if (!m) return failed(std::move(m).as_failure());
+        if (m->folder != standard_folder::outbox) {
+            return failed(fail(scode::invalid_parameter,
+                               "message " + std::to_string(id) + " is in " + std::string(folder_name(m->folder)) +
+                                   "; only a message in the Outbox can be submitted",
+                               "mapixx.session"));
+        }
+        property_bag change;
+        (void)change.set(pr::message_flags,
+                         m->props.get_i4(pr::message_flags).value_or(0) | msgflag::submit | msgflag::unsent);
+        if (!m->props.contains(pr::client_submit_time)) {
+            (void)change.set(pr::client_submit_time, filetime::now());
+        }
+        if (auto r = mail->store->update_message(id, change); !r) return failed(std::move(r).as_failure());
+        std::lock_guard guard(mail->mutex);
+        if (auto* q = dynamic_cast<detail::store_outbox_queue*>(mail->queue.get())) q->touch();
+        if (mail->sp) mail->sp->wake_all();
+        return {};
+    }
+
+    /// Runs the spooler's ready work (submissions, deliveries, notifications) until nothing is
+    /// ready; returns the number of coroutine resumptions. `no_support` without a spooler.
+    result<std::size_t> spool() {
+        auto mail = mail_or_error();
+        if (!mail) return std::move(mail).as_failure();
+        std::lock_guard guard((*mail)->mutex);
+        return (*mail)->pump_locked();
+    }
+
+    /// IMAPIStatus::FlushQueues on the spooler's status object: flushes every transport
+    /// (`upload`: outbound, `download`: inbound) and runs the spooler until the flush is done.
+    /// `busy` when it cannot complete without waiting for a transport's I/O (run the spooler,
+    /// e.g. `spool()`, to finish it), `no_support` without a spooler.
+    result<void> flush_queues(flush_flags f) {
+        auto mail = mail_or_error();
+        if (!mail) return std::move(mail).as_failure();
+        std::lock_guard guard((*mail)->mutex);
+        bool done = false;
+        result<void> outcome;
+        (*mail)->sched->spawn(run_flush(*(*mail)->sp, f, done, outcome));
+        while (!done) {
+            if ((*mail)->pump_locked() == 0 && !done) {
+                return failed(fail(scode::busy, "the flush waits on a transport's I/O; run the spooler to finish it",
+                                   "mapixx.session"));
+            }
+        }
+        if (!outcome) return failed(std::move(outcome).as_failure());
+        return {};
+    }
+
+    /// Calls `fn(spooler&)` with the session's spooler, serialised with every other use of it
+    /// (for events, transport states, or the reactor loop). `no_support` without a spooler.
+    template <class F>
+    auto with_spooler(F&& fn) -> result<std::invoke_result_t<F, spooler&>> {
+        using R = std::invoke_result_t<F, spooler&>;
+        auto mail = mail_or_error();
+        if (!mail) return std::move(mail).as_failure();
+        std::lock_guard guard((*mail)->mutex);
+        if constexpr (std::is_void_v<R>) {
+            std::forward<F>(fn)(*(*mail)->sp);
+            return {};
+        } else {
+            return std::forward<F>(fn)(*(*mail)->sp);
+        }
+    }
+    /// @}
+
     /// Logoff. Ends this member; see the class comment for `logoff_flag::shared`. A second call,
     /// or a call after the session ended, does nothing. `logoff_flag::ui` is accepted (the
     /// portable backend shows no logoff dialog).
@@ -338,6 +448,25 @@ public:
     explicit session(std::shared_ptr<detail::member_state> member) noexcept : member_(std::move(member)) {}
 
 private:
+    static task<void> run_flush(spooler& sp, flush_flags f, bool& done, result<void>& outcome) {
+        outcome = co_await sp.flush(f);
+        done = true;
+    }
+    result<std::shared_ptr<detail::session_mail>> mail_or_error() const {
+        auto core = live_core();
+        if (!core) return failed(ended_failure());
+        std::shared_ptr<detail::session_mail> mail;
+        {
+            std::lock_guard guard(core->mutex);
+            if (core->ended) return failed(ended_failure());
+            mail = core->mail;
+        }
+        if (!mail || !mail->sp) {
+            return failed(fail(scode::no_support, "no spooler runs in this session: no transport is logged on",
+                               "mapixx.session"));
+        }
+        return mail;
+    }
     std::shared_ptr<detail::session_core> live_core() const noexcept {
         if (!member_ || member_->ended.load()) return nullptr;
         return member_->core;

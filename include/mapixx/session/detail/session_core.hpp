@@ -15,6 +15,7 @@
 #include <mapixx/provider/provider.hpp>
 #include <mapixx/provider/provider_support.hpp>
 #include <mapixx/provider/session_slot.hpp>
+#include <mapixx/session/detail/session_mail.hpp>
 #include <mapixx/session/detail/session_registry.hpp>
 #include <mapixx/session/logon_report.hpp>
 #include <mapixx/session/notification.hpp>
@@ -110,6 +111,7 @@ struct session_core {
     std::vector<sink_entry> sinks;
     advise_connection next_connection = 1;
     std::size_t live_members = 0;
+    std::shared_ptr<session_mail> mail;                    ///< the spooler, if any transport runs
 
     /// The provider entry of a record. \pre the record belongs to this core.
     [[nodiscard]] const provider_entry& entry_of(const provider_record& r) const noexcept {
@@ -119,6 +121,25 @@ struct session_core {
         return prof.services[r.service_index];
     }
 };
+
+/// The logon of the default store (rule 50): the first store provider in profile order flagged
+/// STATUS_DEFAULT_STORE, if it is logged on. Call with `core.mutex` held.
+inline std::shared_ptr<store_logon> default_store_of(const session_core& core) {
+    for (std::size_t si = 0; si < core.prof.services.size(); ++si) {
+        const auto& svc = core.prof.services[si];
+        for (std::size_t pi = 0; pi < svc.providers.size(); ++pi) {
+            const auto& p = svc.providers[pi];
+            if (p.type != resource_type::store_provider || !p.flags.has(resource_flag::default_store)) continue;
+            for (const auto& r : core.records) {
+                if (r.service_index == si && r.provider_index == pi && r.logon) {
+                    return std::static_pointer_cast<store_logon>(r.logon);
+                }
+            }
+            return nullptr;
+        }
+    }
+    return nullptr;
+}
 
 /// One handle's view of a session.
 struct member_state {
@@ -199,12 +220,15 @@ inline task<void> logoff_records(session_registry* registry, std::vector<provide
 inline task<void> release_core(std::shared_ptr<session_core> core) {
     std::vector<provider_record> records;
     std::vector<provider_object> objects;
+    std::shared_ptr<session_mail> mail;
     {
         std::lock_guard guard(core->mutex);
         records = std::move(core->records);
         core->records.clear();
         objects = std::move(core->objects);
         core->objects.clear();
+        mail = std::move(core->mail);
+        core->mail.reset();
         for (auto& s : core->supports) s->set_active(false);
     }
     session_registry* reg = core->registry;
@@ -212,7 +236,11 @@ inline task<void> release_core(std::shared_ptr<session_core> core) {
         std::lock_guard guard(reg->mutex);
         if (auto published = reg->shared.lock(); published.get() == core.get()) reg->shared.reset();
     }
+    // The spooler stops first (traffic off; messages in flight stay queued in the store), then
+    // the providers log off in reverse logon order: transports, stores, address books.
+    if (mail) mail->stop();
     co_await logoff_records(reg, std::move(records));
+    mail.reset();
     objects.clear();
     core->lease.release();
     if (reg && core->holds_reservation) {

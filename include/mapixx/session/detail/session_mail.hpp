@@ -1,0 +1,232 @@
+// SPDX-License-Identifier: MIT
+/// \file
+/// The mail side of a session (`detail::session_mail`): its spooler, the transports the session
+/// logged on as the spooler sees them, the default store's Outbox as the spooler's queue and
+/// its Inbox as the place where mail and reports are delivered.
+#ifndef MAPIXX_SESSION_DETAIL_SESSION_MAIL_HPP_INCLUDED
+#define MAPIXX_SESSION_DETAIL_SESSION_MAIL_HPP_INCLUDED
+
+#include <mapixx/core/error_info.hpp>
+#include <mapixx/core/prop.hpp>
+#include <mapixx/core/result.hpp>
+#include <mapixx/coro/scheduler.hpp>
+#include <mapixx/coro/task.hpp>
+#include <mapixx/provider/message.hpp>
+#include <mapixx/provider/provider.hpp>
+#include <mapixx/provider/transport.hpp>
+#include <mapixx/spooler/clock.hpp>
+#include <mapixx/spooler/message_queue.hpp>
+#include <mapixx/spooler/spooler.hpp>
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace mapixx::inline v0::detail {
+
+inline constexpr const char* mail_component = "mapixx.session";
+
+/// The spooler's handle on a transport logon the session owns: forwards every call, except
+/// `logoff`, which the session makes itself once the spooler has stopped (so the logon ends
+/// exactly once, in the session's logoff order).
+class borrowed_transport_logon final : public xp_logon {
+public:
+    borrowed_transport_logon(std::shared_ptr<provider_logon> owner, xp_logon& real, spooler_support& support) noexcept
+        : xp_logon(support), owner_(std::move(owner)), real_(&real) {}
+
+    [[nodiscard]] transport_logon_flags logon_flags() const override { return real_->logon_flags(); }
+    task<address_types_result> address_types() override { return real_->address_types(); }
+    task<result<void>> transport_notify(transport_notify_flags& flags, transport_notify_data data) override {
+        return real_->transport_notify(flags, std::move(data));
+    }
+    task<submit_result> submit_message(submit_context& ctx) override { return real_->submit_message(ctx); }
+    task<result<end_message_flags>> end_message(std::uint32_t ref) override { return real_->end_message(ref); }
+    task<bool> poll() override { return real_->poll(); }
+    task<result<void>> start_message(inbound_message& msg) override { return real_->start_message(msg); }
+    task<result<void>> flush_queues(flush_flags f) override { return real_->flush_queues(f); }
+    task<void> idle() override { return real_->idle(); }
+    task<result<void>> validate_state(validate_flags f) override { return real_->validate_state(f); }
+    task<void> logoff() override { co_return; }
+
+private:
+    std::shared_ptr<provider_logon> owner_;  // keeps the logon alive while the spooler holds this
+    xp_logon* real_;
+};
+
+/// One transport of the session as the spooler sees it. The session logs the transport on
+/// itself (with retry-then-disable, slots and the report) and leaves the outcome here; the
+/// spooler's TransportLogon then picks it up.
+class session_xp final : public xp_provider {
+public:
+    session_xp(std::size_t service_index, std::size_t provider_index) noexcept
+        : service_index_(service_index), provider_index_(provider_index) {}
+
+    /// The session's logon of this transport (a `transport_logon`), or the failure that kept
+    /// it from logging on.
+    void set_logon(std::shared_ptr<provider_logon> logon) { logon_ = std::move(logon); }
+    void set_failure(scode code, std::string why) {
+        code_ = code;
+        why_ = std::move(why);
+    }
+    [[nodiscard]] bool logged_on() const noexcept { return logon_ != nullptr; }
+    [[nodiscard]] std::size_t service_index() const noexcept { return service_index_; }
+    [[nodiscard]] std::size_t provider_index() const noexcept { return provider_index_; }
+
+    task<result<xp_logon_result>> transport_logon(spooler_support& support, transport_logon_flags) override {
+        if (!logon_) co_return fail(code_, why_, mail_component);
+        auto& real = static_cast<xp_logon&>(*logon_);
+        const transport_logon_flags out = real.logon_flags();
+        co_return xp_logon_result{std::make_unique<borrowed_transport_logon>(logon_, real, support), out};
+    }
+
+private:
+    std::size_t service_index_;
+    std::size_t provider_index_;
+    std::shared_ptr<provider_logon> logon_;
+    scode code_ = scode::not_found;
+    std::string why_ = "the transport was not logged on";
+};
+
+/// The Outbox of a store as the spooler's queue: the pending messages are those with
+/// MSGFLAG_SUBMIT set. A finished message goes to Sent Items (or is deleted, with
+/// PR_DELETE_AFTER_SUBMIT); a quarantined one stays in the Outbox with MSGFLAG_SUBMIT cleared
+/// and the reason in PR_REPORT_TEXT, so it is neither lost nor offered again. Messages submitted
+/// in an earlier session that never finished are still flagged, so the next session sends them.
+class store_outbox_queue final : public message_queue {
+public:
+    explicit store_outbox_queue(std::shared_ptr<store_logon> store) : store_(std::move(store)) {}
+
+    [[nodiscard]] std::vector<message_id> pending() const override {
+        std::vector<message_id> ids;
+        auto all = store_->messages(standard_folder::outbox);
+        if (!all) return ids;
+        for (const auto& m : *all) {
+            if ((m.props.get_i4(pr::message_flags).value_or(0) & msgflag::submit) != 0) ids.push_back(message_id{m.id});
+        }
+        return ids;
+    }
+    [[nodiscard]] std::optional<outbound_message> load(message_id id) const override {
+        auto m = store_->open_message(static_cast<std::uint64_t>(id));
+        if (!m || m->folder != standard_folder::outbox) return std::nullopt;
+        if ((m->props.get_i4(pr::message_flags).value_or(0) & msgflag::submit) == 0) return std::nullopt;
+        return outbound_message{id, std::move(m->props), std::move(m->recipients)};
+    }
+    result<void> update(const outbound_message& msg) override {
+        return store_->update_message(static_cast<std::uint64_t>(msg.id), msg.props, &msg.recipients);
+    }
+    result<void> remove(message_id id) override {
+        const auto key = static_cast<std::uint64_t>(id);
+        auto m = store_->open_message(key);
+        if (!m) return std::move(m).as_failure();
+        property_bag change;
+        const std::int32_t flags = m->props.get_i4(pr::message_flags).value_or(0);
+        (void)change.set(pr::message_flags, (flags & ~(msgflag::submit | msgflag::unsent)) | msgflag::read);
+        if (auto r = store_->update_message(key, change); !r) return r;
+        ++generation_;
+        if (m->props.get_bool(pr::delete_after_submit).value_or(false)) {
+            if (auto r = store_->move_message(key, standard_folder::deleted_items); !r) return r;
+            return store_->delete_message(key);
+        }
+        return store_->move_message(key, standard_folder::sent_items);
+    }
+    result<void> quarantine(message_id id, const error_info& why) override {
+        const auto key = static_cast<std::uint64_t>(id);
+        auto m = store_->open_message(key);
+        if (!m) return std::move(m).as_failure();
+        property_bag change;
+        (void)change.set(pr::message_flags, m->props.get_i4(pr::message_flags).value_or(0) & ~msgflag::submit);
+        (void)change.set(pr::report_text, "not sent: " + why.message);
+        ++generation_;
+        return store_->update_message(key, change);
+    }
+    [[nodiscard]] std::uint64_t generation() const noexcept override { return generation_.load(); }
+
+    /// A client submitted (or withdrew) a message: the spooler re-reads `pending()`.
+    void touch() noexcept { ++generation_; }
+
+private:
+    std::shared_ptr<store_logon> store_;
+    std::atomic<std::uint64_t> generation_{1};
+};
+
+/// The Inbox of a store as the place the spooler delivers to. A delivery the store refuses is
+/// kept here (`undelivered()`), never dropped.
+class store_inbox_sink final : public delivery_sink {
+public:
+    explicit store_inbox_sink(std::shared_ptr<store_logon> store) : store_(std::move(store)) {}
+
+    void deliver(delivery d) override {
+        message_content c{std::move(d.message.props), std::move(d.message.recipients), {}};
+        if (!c.props.contains(pr::message_class)) (void)c.props.set(pr::message_class, std::string("IPM.Note"));
+        const auto kept = c;
+        if (auto r = store_->create_message(standard_folder::inbox, std::move(c)); !r) {
+            std::lock_guard g(mutex_);
+            undelivered_.push_back({kept, r.info()});
+        }
+    }
+    /// Deliveries the store refused, with its error.
+    [[nodiscard]] std::vector<std::pair<message_content, error_info>> undelivered() const {
+        std::lock_guard g(mutex_);
+        return undelivered_;
+    }
+
+private:
+    std::shared_ptr<store_logon> store_;
+    mutable std::mutex mutex_;
+    std::vector<std::pair<message_content, error_info>> undelivered_;
+};
+
+/// The spooler of one session and what it runs on. Driven by one thread at a time (`mutex`).
+struct session_mail {
+    std::mutex mutex;                                   ///< one thread drives the spooler at a time
+    bool coupled_only = false;                          ///< MAPI_NO_MAIL: only STATUS_OWN_STORE transports
+    std::unique_ptr<scheduler> sched;
+    std::shared_ptr<store_logon> store;                 ///< the default store (may be null)
+    std::unique_ptr<message_queue> queue;
+    std::unique_ptr<delivery_sink> sink;
+    steady_spooler_clock clock;
+    std::vector<std::unique_ptr<session_xp>> transports;  ///< in transport order
+    std::unique_ptr<mapixx::spooler> sp;
+
+    /// The spooler's index of transport (service `si`, provider `pi`), if it runs it.
+    [[nodiscard]] std::optional<std::size_t> index_of(std::size_t si, std::size_t pi) const noexcept {
+        for (std::size_t i = 0; i < transports.size(); ++i) {
+            if (transports[i]->service_index() == si && transports[i]->provider_index() == pi) return i;
+        }
+        return std::nullopt;
+    }
+
+    /// Runs the spooler's ready work; the caller holds `mutex`.
+    std::size_t pump_locked() { return sp ? sp->pump() : 0; }
+
+    /// Stops the spooler (messages in flight stay queued) and runs it until every transport
+    /// is off, or until nothing more can run (a transport waiting on I/O that never comes); then
+    /// the scheduler goes first, destroying any coroutine still suspended, then the spooler.
+    void stop() noexcept {
+        std::lock_guard g(mutex);
+        if (!sp) return;
+        try {
+            // A spooler that was never started (the logon failed before it) has nothing to stop.
+            if (sp->current_state() != mapixx::spooler::state::created) sp->shutdown();
+            for (int i = 0; i < 1000 && sp->current_state() != mapixx::spooler::state::stopped &&
+                            sp->current_state() != mapixx::spooler::state::created;
+                 ++i) {
+                if (sp->pump() == 0) break;
+            }
+        } catch (...) {  // stopping always completes
+        }
+        sched.reset();
+        sp.reset();
+    }
+};
+
+} // namespace mapixx::inline v0::detail
+
+#endif
