@@ -9,6 +9,12 @@
 //   ends; writing the read-back catalog gives the same text again;
 // - diagnostics are in file order (by line, whole-file ones first) and name the file;
 // - `find(name)` finds every listed service.
+// And of the INI layer under it (profile/ini.hpp, docs/profiles-mapisvc.md 1):
+// - `decode_text` of UTF-16 (a BOM) gives valid UTF-8 and at most one diagnostic; a UTF-8 BOM
+//   is dropped and other bytes are kept as they are;
+// - `parse_ini` gives trimmed, non-empty keys without `=`, trimmed values and section names
+//   without `]`, with line numbers in order, and `parse_ini(write_ini(d))` gives back the same
+//   sections and entries.
 // Exercised only: `merge` into an empty catalog and into itself.
 #include "fuzz_support.hpp"
 
@@ -107,11 +113,76 @@ void check_diagnostics(const service_catalog& c, std::string_view file) {
     }
 }
 
+bool valid_utf8(std::string_view s) {
+    for (std::size_t i = 0; i < s.size();) {
+        const auto b = static_cast<unsigned char>(s[i]);
+        std::size_t n = b < 0x80 ? 1 : (b & 0xE0) == 0xC0 ? 2 : (b & 0xF0) == 0xE0 ? 3 : (b & 0xF8) == 0xF0 ? 4 : 0;
+        if (n == 0 || i + n > s.size()) return false;
+        std::uint32_t cp = n == 1 ? b : n == 2 ? (b & 0x1Fu) : n == 3 ? (b & 0x0Fu) : (b & 0x07u);
+        for (std::size_t k = 1; k < n; ++k) {
+            const auto c = static_cast<unsigned char>(s[i + k]);
+            if ((c & 0xC0) != 0x80) return false;
+            cp = cp << 6 | (c & 0x3Fu);
+        }
+        const std::uint32_t min = n == 1 ? 0 : n == 2 ? 0x80 : n == 3 ? 0x800 : 0x10000;
+        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+        i += n;
+    }
+    return true;
+}
+
+bool is_trimmed(std::string_view s) {
+    auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v'; };
+    return s.empty() || (!space(s.front()) && !space(s.back()));
+}
+
+void check_ini_layer(std::string_view bytes) {
+    std::vector<diagnostic> decoding;
+    const std::string text = decode_text(bytes, "fuzz.inf", &decoding);
+    const auto u8 = [&](std::size_t i) { return static_cast<unsigned char>(bytes[i]); };
+    if (bytes.size() >= 2 && ((u8(0) == 0xFF && u8(1) == 0xFE) || (u8(0) == 0xFE && u8(1) == 0xFF))) {
+        MAPIXX_FUZZ_CHECK(valid_utf8(text));
+        MAPIXX_FUZZ_CHECK(decoding.size() <= 1);
+    } else if (bytes.size() >= 3 && u8(0) == 0xEF && u8(1) == 0xBB && u8(2) == 0xBF) {
+        MAPIXX_FUZZ_CHECK(text == bytes.substr(3) && decoding.empty());
+    } else {
+        MAPIXX_FUZZ_CHECK(text == bytes && decoding.empty());
+    }
+
+    const ini_document doc = parse_ini(text, "fuzz.inf");
+    std::size_t line = 0;
+    for (const ini_section& s : doc.sections) {
+        MAPIXX_FUZZ_CHECK(is_trimmed(s.name) && s.name.find(']') == std::string::npos);
+        MAPIXX_FUZZ_CHECK(s.line > line);
+        line = s.line;
+        for (const ini_entry& e : s.entries) {
+            MAPIXX_FUZZ_CHECK(!e.key.empty() && is_trimmed(e.key) && e.key.find('=') == std::string::npos);
+            MAPIXX_FUZZ_CHECK(is_trimmed(e.value));
+            MAPIXX_FUZZ_CHECK(e.line > line);
+            line = e.line;
+        }
+    }
+    for (std::string_view eol : {std::string_view("\r\n"), std::string_view("\n")}) {
+        const ini_document back = parse_ini(write_ini(doc.sections, eol), "written.inf");
+        MAPIXX_FUZZ_CHECK(back.diagnostics.empty());
+        MAPIXX_FUZZ_CHECK(back.sections.size() == doc.sections.size());
+        for (std::size_t i = 0; i < back.sections.size(); ++i) {
+            const ini_section& a = doc.sections[i];
+            const ini_section& b = back.sections[i];
+            MAPIXX_FUZZ_CHECK(a.name == b.name && a.entries.size() == b.entries.size());
+            for (std::size_t k = 0; k < a.entries.size(); ++k) {
+                MAPIXX_FUZZ_CHECK(a.entries[k].key == b.entries[k].key && a.entries[k].value == b.entries[k].value);
+            }
+        }
+    }
+}
+
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string_view bytes = mapixx_fuzz::as_text(data, size);
     constexpr std::string_view file = "fuzz.inf";
+    check_ini_layer(bytes);
     const service_catalog c = service_catalog::parse(bytes, file);
     check_diagnostics(c, file);
     const std::size_t own = catalog_diagnostics(c, bytes, file);

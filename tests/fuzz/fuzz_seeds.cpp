@@ -4,7 +4,7 @@
 //
 //   mapixx_fuzz_seeds <target> <corpus dir> <dictionary file> [--replay <dir>] [input dir...]
 //
-// <target> is mapisvc_inf, profile_file, prf, flags or prop_text. The input directories (the
+// <target> is mapisvc_inf, profile_file, prf, flags, prop_text or smtp_reply. The input directories (the
 // shared fixtures, tests/fixtures) are read, never written; files whose name ends in .md or .py
 // are skipped. Every file of a --replay directory (tests/fuzz/regressions/<target>: inputs that
 // once broke the target) is copied as it is, so every run replays them first. What each
@@ -16,7 +16,11 @@
 // - flags: every flag name of every family alone and joined, numbers, every scode name, and the
 //   PR_RESOURCE_FLAGS / PR_STATUS_CODE / PR_RESOURCE_METHODS values of the fixtures;
 // - prop_text: every `TAG=value` entry of the fixtures, as <tag LE><mode><value>, plus edge
-//   values of every stored type written by format_prop_value.
+//   values of every stored type written by format_prop_value;
+// - smtp_reply: server sides of whole SMTP sessions (with and without PIPELINING, HELO
+//   fallback, AUTH PLAIN and LOGIN, per-recipient failures, 421) and single replies (multi-line,
+//   enhanced status codes, bare LF, malformed lines, a line at and over the length limit),
+//   each also written through format_reply; the input directories are not used.
 // The dictionary holds every name the readers know (flags, codes, tags, resource types) and
 // the syntax of the formats.
 #include <mapixx/core/flag_enums.hpp>
@@ -30,6 +34,7 @@
 #include <mapixx/profile/profile_admin.hpp>
 #include <mapixx/profile/profile_section.hpp>
 #include <mapixx/profile/prop_text.hpp>
+#include <mapixx/providers/smtp/reply.hpp>
 #include <mapixx/session/logon_request.hpp>
 
 #include <algorithm>
@@ -181,6 +186,19 @@ void dictionary(output& out, std::string_view target) {
                                "}"sv, "0x"sv, "-"sv, "+"sv, "\xEF\xBB\xBF"sv, "\xFF\xFE"sv, "\xFE\xFF"sv, "\xD8\x00"sv,
                                "\x00\xDC"sv}) {
         out.word(w);
+    }
+    if (target == "smtp_reply") {
+        for (std::string_view w : {"220 "sv, "221 "sv, "235 "sv, "250 "sv, "250-"sv, "251 "sv, "334 "sv, "354 "sv,
+                                   "421 "sv, "450 "sv, "451 "sv, "452 "sv, "454 "sv, "500 "sv, "501 "sv, "502 "sv,
+                                   "503 "sv, "504 "sv, "530 "sv, "535 "sv, "550 "sv, "550-"sv, "551 "sv, "552 "sv,
+                                   "553 "sv, "554 "sv, "2.0.0 "sv, "2.1.5 "sv, "4.2.2 "sv, "4.7.0 "sv, "5.1.1 "sv,
+                                   "5.7.8 "sv, "PIPELINING"sv, "SIZE"sv, "SIZE 1000"sv, "8BITMIME"sv, "AUTH"sv,
+                                   "AUTH=LOGIN"sv, "PLAIN"sv, "LOGIN"sv, "CRAM-MD5"sv, "SMTPUTF8"sv,
+                                   "ENHANCEDSTATUSCODES"sv, "STARTTLS"sv, "CHUNKING"sv, "DSN"sv, "VXNlcm5hbWU6"sv,
+                                   "UGFzc3dvcmQ6"sv}) {
+            out.word(w);
+        }
+        return;
     }
     if (target == "flags") {
         all_flag_words(out);
@@ -444,6 +462,44 @@ void prop_text_target(output& out, const std::vector<fs::path>& files) {
     put("invalid", prop_tag(0x66000099), 0x80, "x");
 }
 
+void smtp_reply_target(output& out) {
+    const std::string ehlo_all = "250-mx.example.org Hello\r\n250-PIPELINING\r\n250-SIZE 10000\r\n250-8BITMIME\r\n"
+                                 "250-AUTH PLAIN LOGIN\r\n250-SMTPUTF8\r\n250 ENHANCEDSTATUSCODES\r\n";
+    const std::string sessions[] = {
+        // Pipelined, AUTH PLAIN, two messages, one recipient refused.
+        "220 mx.example.org ESMTP\r\n" + ehlo_all +
+            "235 2.7.0 ok\r\n250 2.1.0 ok\r\n250 2.1.5 ok\r\n550 5.1.1 no such user\r\n354 go\r\n"
+            "250 2.0.0 queued\r\n250 ok\r\n250 ok\r\n250 ok\r\n354 go\r\n250 queued\r\n221 bye\r\n",
+        // Without pipelining, AUTH LOGIN.
+        "220 mx ESMTP\r\n250-mx\r\n250 AUTH LOGIN\r\n334 VXNlcm5hbWU6\r\n334 UGFzc3dvcmQ6\r\n235 ok\r\n"
+        "250 ok\r\n250 ok\r\n450 4.2.2 full\r\n354 go\r\n250 ok\r\n221 bye\r\n",
+        // HELO fallback; every recipient refused; RSET.
+        "220 old SMTP\n502 no\n250 old\n250 ok\n550 no\n550 no\n250 reset\n221 bye\n",
+        // Refusals and closings.
+        "554 5.7.1 no service\r\n221 bye\r\n",
+        "220 x\r\n" + ehlo_all + "535 5.7.8 bad credentials\r\n",
+        "220 x\r\n" + ehlo_all + "235 ok\r\n250 ok\r\n421 4.4.2 timeout\r\n",
+        "220 x\r\n" + ehlo_all + "235 ok\r\n250 ok\r\n250 ok\r\n250 ok\r\n354 go\r\n452 4.3.1 full\r\n",
+    };
+    for (const auto& s : sessions) out.seed_numbered("session", s);
+    const std::string_view replies[] = {
+        "250 ok\r\n", "250-a\r\n250-b\r\n250 c\r\n", "250-\r\n250\r\n", "550 5.1.1 <x@y>: unknown\r\n",
+        "451 4.7.650 rate limited\r\n", "250 2.0\r\n", "250-a\n250 b\n", "250-one\r\n251 two\r\n",
+        "hello\r\n", "250_x\r\n", "2", "250 x\r\r\n", "600 x\r\n", "250 caf\xC3\xA9\r\n",
+    };
+    for (std::string_view r : replies) out.seed_numbered("reply", r);
+    // Finding 1 (a greeting naming the password of the target's credential), replayed each run.
+    out.seed("regression-greeting-names-password", "554 5\xFF\xFE.7.1 no serfuzz-Pa55word-not-to-leakye\n2");
+    out.seed("reply-at-limit", "250 " + std::string(996, 'x') + "\r\n");
+    out.seed("reply-over-limit", "250 " + std::string(997, 'x') + "\r\n");
+    // Every reply of the seeds again, through format_reply.
+    mapixx::smtp::reply_parser p;
+    for (const auto& s : sessions) (void)p.feed(s);
+    std::string formatted;
+    while (auto r = p.next()) formatted += mapixx::smtp::format_reply(*r);
+    out.seed("formatted", formatted);
+}
+
 void profile_target(output& out, const std::vector<fs::path>& files) {
     const profile p = rich_profile();
     out.seed("rich-profile.ini", detail::format_profile_file(p));
@@ -499,6 +555,8 @@ int main(int argc, char** argv) try {
         flags_target(out, files);
     } else if (target == "prop_text") {
         prop_text_target(out, files);
+    } else if (target == "smtp_reply") {
+        smtp_reply_target(out);
     } else {
         std::cerr << "mapixx_fuzz_seeds: unknown target \"" << target << "\"\n";
         return 2;

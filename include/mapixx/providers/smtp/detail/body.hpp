@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: MIT
+/// \file
+/// The message content as it goes after DATA (RFC 5321 sections 2.3.8, 4.1.1.4, 4.5.2): line
+/// ends made CRLF, lines starting with '.' doubled, and the terminating ".\r\n".
+#ifndef MAPIXX_PROVIDERS_SMTP_DETAIL_BODY_HPP_INCLUDED
+#define MAPIXX_PROVIDERS_SMTP_DETAIL_BODY_HPP_INCLUDED
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace mapixx::inline v0 {
+namespace smtp::detail {
+
+/// A message body ready for DATA.
+struct prepared_body {
+    std::string wire;        ///< What is sent after the 354, terminating ".\r\n" included.
+    std::uint64_t size = 0;  ///< Octets of the content with CRLF line ends, without the dots added
+                             ///< for transparency and without the terminator (the SIZE= value, RFC 1870).
+    bool eight_bit = false;  ///< Some byte is 0x80 or above (BODY=8BITMIME is needed, RFC 6152).
+};
+
+/// Prepares `body` for DATA: a bare LF and a bare CR each become CRLF, a line that starts with
+/// '.' gets one more '.' in front (dot-stuffing), a last line without an end gets a CRLF, and
+/// ".\r\n" ends it all. An empty body is just ".\r\n".
+[[nodiscard]] inline prepared_body prepare_body(std::string_view body) {
+    prepared_body out;
+    out.wire.reserve(body.size() + body.size() / 32 + 8);
+    bool line_start = true;
+    for (std::size_t i = 0; i < body.size(); ++i) {
+        const char c = body[i];
+        if (static_cast<unsigned char>(c) >= 0x80) out.eight_bit = true;
+        if (c == '\r' || c == '\n') {
+            if (c == '\r' && i + 1 < body.size() && body[i + 1] == '\n') ++i;
+            out.wire += "\r\n";
+            out.size += 2;
+            line_start = true;
+            continue;
+        }
+        if (line_start && c == '.') out.wire += '.';
+        out.wire += c;
+        ++out.size;
+        line_start = false;
+    }
+    if (!line_start) {
+        out.wire += "\r\n";
+        out.size += 2;
+    }
+    out.wire += ".\r\n";
+    return out;
+}
+
+} // namespace smtp::detail
+} // namespace mapixx::inline v0
+
+#endif
