@@ -1,0 +1,251 @@
+// SPDX-License-Identifier: MIT
+/// \file
+/// `win32::session`: an IMAPISession from the real MAPILogonEx, held in a `com_ptr`.
+#ifndef MAPIXX_WIN32_SESSION_HPP_INCLUDED
+#define MAPIXX_WIN32_SESSION_HPP_INCLUDED
+
+#if defined(_WIN32)
+
+#include <mapixx/core/flag_enums.hpp>
+#include <mapixx/core/flags.hpp>
+#include <mapixx/core/result.hpp>
+#include <mapixx/core/scode.hpp>
+#include <mapixx/coro/task.hpp>
+#include <mapixx/session/logon_request.hpp>
+#include <mapixx/win32/com_ptr.hpp>
+#include <mapixx/win32/error.hpp>
+#include <mapixx/win32/sdk.hpp>
+#include <mapixx/win32/detail/state.hpp>
+#include <mapixx/win32/service_admin.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace mapixx::inline v0::win32 {
+
+namespace detail {
+inline constexpr const char* session_component = "mapixx.win32.session";
+inline constexpr const char* logon_component = "mapixx.win32.logon";
+} // namespace detail
+
+/// A session from MAPILogonEx: the win32 twin of `mapixx::session`, with the same member names.
+/// It owns one reference to the IMAPISession (in a `com_ptr`) and keeps its subsystem
+/// initialised while it lives.
+///
+/// `logoff()` calls IMAPISession::Logoff and then releases the session (Release), which is all
+/// MAPI allows after Logoff (rule 31); the destructor does the same with no flags if `logoff()`
+/// was not called. Every other call after the logoff returns `end_of_session`.
+///
+/// Move-only. Not synchronised: use one handle from one thread at a time (the IMAPISession
+/// itself is free-threaded; share it through `get()` if needed).
+class session {
+public:
+    session() noexcept = default;
+    session(const session&) = delete;
+    session& operator=(const session&) = delete;
+    session(session&& o) noexcept = default;
+    session& operator=(session&& o) noexcept {
+        if (this != &o) {
+            end_now(logoff_flags{});
+            sub_ = std::move(o.sub_);
+            ptr_ = std::move(o.ptr_);
+            profile_ = std::move(o.profile_);
+            flags_ = o.flags_;
+            ui_param_ = o.ui_param_;
+            last_hr_ = o.last_hr_;
+        }
+        return *this;
+    }
+    /// Logoff then Release if `logoff()` was not called. Never throws.
+    ~session() { end_now(logoff_flags{}); }
+
+    /// True until the logoff.
+    [[nodiscard]] bool active() const noexcept { return static_cast<bool>(ptr_); }
+    [[nodiscard]] explicit operator bool() const noexcept { return active(); }
+    /// The profile name the logon was given (UTF-8; empty when none was given).
+    [[nodiscard]] const std::string& profile_name() const noexcept { return profile_; }
+    /// True when logged on with MAPI_ALLOW_OTHERS (this logon made the shared session).
+    [[nodiscard]] bool shared() const noexcept { return flags_.has(logon_flag::allow_others); }
+    /// The flags passed to MAPILogonEx.
+    [[nodiscard]] logon_flags flags() const noexcept { return flags_; }
+    /// The IMAPISession, for calls mapixx does not wrap (null after the logoff). Not AddRef'd.
+    [[nodiscard]] IMAPISession* get() const noexcept { return ptr_.get(); }
+
+    /// IMAPISession::AdminServices(0): the message-service admin of the session's profile.
+    [[nodiscard]] result<service_admin> admin_services() {
+        if (!ptr_) return ended_failure();
+        com_ptr<IMsgServiceAdmin> admin;
+        const HRESULT hr = ptr_->AdminServices(0, admin.put());
+        if (FAILED(hr)) return failed(hr, "IMAPISession::AdminServices failed");
+        if (!admin) {
+            return fail(scode::call_failed, "IMAPISession::AdminServices succeeded but returned no object",
+                        detail::session_component);
+        }
+        return service_admin(std::move(admin), sub_);
+    }
+
+    /// IMAPISession::GetLastError for the last call through this handle that failed (S_OK when
+    /// none did). `flags` may be 0 or MAPI_UNICODE; the strings come back as UTF-8 either way.
+    /// An empty `error_info` when MAPI has nothing to report (rule 35).
+    [[nodiscard]] result<error_info> last_error(std::uint32_t flags = MAPI_UNICODE) const {
+        if (!ptr_) return ended_failure();
+        LPMAPIERROR err = nullptr;
+        const HRESULT hr = ptr_->GetLastError(last_hr_, flags, &err);
+        if (FAILED(hr)) {
+            return hresult_failure(hr, "IMAPISession::GetLastError failed", detail::session_component);
+        }
+        error_info info = error_info_from(err, (flags & MAPI_UNICODE) != 0);
+        if (err != nullptr && sub_ && sub_->mapi->api.free_buffer != nullptr) sub_->mapi->api.free_buffer(err);
+        return info;
+    }
+
+    /// IMAPISession::QueryIdentity: the entry id of the primary identity (a `w_no_service`
+    /// warning when MAPI made one up, rule 37). The buffer is freed with MAPIFreeBuffer.
+    [[nodiscard]] result<std::vector<std::uint8_t>> query_identity() {
+        if (!ptr_) return ended_failure();
+        ULONG cb = 0;
+        LPENTRYID id = nullptr;
+        const HRESULT hr = ptr_->QueryIdentity(&cb, &id);
+        if (FAILED(hr)) return failed(hr, "IMAPISession::QueryIdentity failed");
+        std::vector<std::uint8_t> bytes;
+        if (id != nullptr) {
+            const auto* p = reinterpret_cast<const std::uint8_t*>(id);
+            bytes.assign(p, p + cb);
+            if (sub_ && sub_->mapi->api.free_buffer != nullptr) sub_->mapi->api.free_buffer(id);
+        }
+        if (hr != S_OK) return result<std::vector<std::uint8_t>>(std::move(bytes), to_scode(hr));
+        return bytes;
+    }
+
+    /// Logoff: IMAPISession::Logoff(ui_param, flags, 0), then Release. `logoff_flag::ui` passes
+    /// the logon's `ui_param` as the parent window. A second call does nothing. The task
+    /// completes without suspending.
+    task<void> logoff(logoff_flags flags = {}) {
+        end_now(flags);
+        co_return;
+    }
+
+    /// Logoff as a plain call: the HRESULT of IMAPISession::Logoff (the session is released
+    /// whatever it says). `end_of_session` if already logged off.
+    result<void> logoff_now(logoff_flags flags = {}) {
+        if (!ptr_) return ended_failure();
+        const HRESULT hr = end_now(flags);
+        if (FAILED(hr)) return hresult_failure(hr, "IMAPISession::Logoff failed", detail::session_component);
+        return {};
+    }
+
+    /// For `subsystem::logon`.
+    session(com_ptr<IMAPISession> p, std::shared_ptr<detail::win32_state> sub, std::string profile,
+            logon_flags flags, std::uintptr_t ui_param) noexcept
+        : sub_(std::move(sub)), ptr_(std::move(p)), profile_(std::move(profile)), flags_(flags), ui_param_(ui_param) {}
+
+private:
+    static failure ended_failure() {
+        return fail(scode::end_of_session,
+                    "the session has ended (logged off): only its destruction (Release) is allowed now (rule 31)",
+                    detail::session_component);
+    }
+    failure failed(HRESULT hr, std::string_view what) {
+        last_hr_ = hr;
+        mapi_api api = sub_ ? sub_->mapi->api : mapi_api{};
+        return object_failure(ptr_.get(), hr, what, detail::session_component, api.free_buffer);
+    }
+    HRESULT end_now(logoff_flags flags) noexcept {
+        HRESULT hr = S_OK;
+        if (ptr_) {
+            const ULONG_PTR ui = flags.has(logoff_flag::ui) ? static_cast<ULONG_PTR>(ui_param_) : 0;
+            hr = ptr_->Logoff(ui, flags.bits(), 0);
+            ptr_.reset();  // Release: the only call MAPI allows after Logoff
+        }
+        sub_.reset();  // may be the MAPIUninitialize, which must come after the Release
+        return hr;
+    }
+
+    std::shared_ptr<detail::win32_state> sub_;
+    com_ptr<IMAPISession> ptr_;
+    std::string profile_;
+    logon_flags flags_{};
+    std::uintptr_t ui_param_ = 0;
+    HRESULT last_hr_ = S_OK;
+};
+
+namespace detail {
+/// The strings of a logon request, converted once when `logon` is called: UTF-16 with
+/// MAPI_UNICODE, the ANSI code page without. Absent or empty strings are passed as NULL.
+struct logon_strings {
+    bool unicode = false;
+    std::optional<std::wstring> wide_profile, wide_password;
+    std::optional<std::string> narrow_profile, narrow_password;
+
+    LPTSTR profile() {
+        if (unicode) return wide_profile ? reinterpret_cast<LPTSTR>(wide_profile->data()) : nullptr;
+        return narrow_profile ? reinterpret_cast<LPTSTR>(narrow_profile->data()) : nullptr;
+    }
+    LPTSTR password() {
+        if (unicode) return wide_password ? reinterpret_cast<LPTSTR>(wide_password->data()) : nullptr;
+        return narrow_password ? reinterpret_cast<LPTSTR>(narrow_password->data()) : nullptr;
+    }
+};
+
+inline result<void> check_logon_flags(bool service_mode, logon_flags flags) {
+    if (auto r = check_rules(flags); !r) return r;
+    if (service_mode) {
+        if (!flags.has(logon_flag::nt_service)) {
+            return fail(scode::invalid_parameter,
+                        "the subsystem was initialised with MAPI_NT_SERVICE (a Windows service), so every logon must "
+                        "pass MAPI_NT_SERVICE as well (rule 24); add MAPI_NT_SERVICE and MAPI_NO_MAIL, for example "
+                        "with service_logon_flags",
+                        logon_component);
+        }
+    } else if (flags.has(logon_flag::nt_service)) {
+        return fail(scode::invalid_parameter,
+                    "MAPI_NT_SERVICE is set but the subsystem was not initialised with init_flag::nt_service; a "
+                    "Windows service sets it in both places, any other client in neither (rules 24 and 25)",
+                    logon_component);
+    }
+    return {};
+}
+
+inline result<session> logon_now(const std::shared_ptr<win32_state>& state, logon_strings strings,
+                                 std::string profile_utf8, logon_flags flags, std::uintptr_t ui_param) {
+    const loaded_mapi& m = *state->mapi;
+    if (m.api.logon_ex == nullptr) {
+        return fail(scode::no_support, m.describe() + " exports no MAPILogonEx", logon_component);
+    }
+    LPMAPISESSION raw = nullptr;  // pre-set: a failing MAPI may leave the slot untouched
+    const HRESULT hr = m.api.logon_ex(static_cast<ULONG_PTR>(ui_param), strings.profile(), strings.password(),
+                                      flags.bits(), &raw);
+    if (FAILED(hr)) {
+        // Whatever a failing MAPILogonEx left in `raw` is not a reference we own.
+        if (static_cast<std::uint32_t>(hr) == static_cast<std::uint32_t>(scode::not_initialized)) {
+            return fail(to_scode(hr), no_provider_sentence(m, "MAPILogonEx", hr), logon_component,
+                        static_cast<std::uint32_t>(hr));
+        }
+        if (static_cast<std::uint32_t>(hr) == static_cast<std::uint32_t>(scode::call_failed)) {
+            // What a mapi32.dll without Extended MAPI (Wine's, for one) answers.
+            return fail(to_scode(hr),
+                        "MAPILogonEx of " + m.describe() + " failed with " + to_string(to_scode(hr)) +
+                            ", which is what a MAPI DLL without an Extended MAPI provider behind it returns (registry "
+                            "values read: " + m.library.report().registry_summary() + ")",
+                        logon_component, static_cast<std::uint32_t>(hr));
+        }
+        return hresult_failure(hr, "MAPILogonEx(profile \"" + profile_utf8 + "\", flags " + to_string(flags) + ") failed",
+                               logon_component);
+    }
+    if (raw == nullptr) {
+        return fail(scode::call_failed, "MAPILogonEx succeeded but returned no session", logon_component);
+    }
+    return session(com_ptr<IMAPISession>::attach(raw), state, std::move(profile_utf8), flags, ui_param);
+}
+
+inline task<result<session>> logon_task(result<session> r) { co_return r; }
+} // namespace detail
+} // namespace mapixx::inline v0::win32
+
+#endif // _WIN32
+#endif

@@ -1,0 +1,453 @@
+// SPDX-License-Identifier: MIT
+//
+// The win32 backend against fake_mapi.dll (fake_mapi.cpp), run under Wine: the fake journals
+// every call it receives, and these tests assert what the backend passed and in which order.
+// The DLL is found next to this program.
+#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
+#include <doctest/doctest.h>
+
+#include <mapixx/coro/sync_wait.hpp>
+#include <mapixx/win32/win32.hpp>
+
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace mw = mapixx::win32;
+using mapixx::init_flag;
+using mapixx::logoff_flag;
+using mapixx::logon_flag;
+using mapixx::scode;
+
+namespace {
+
+std::wstring exe_dir() {
+    std::wstring buf(MAX_PATH, L'\0');
+    const DWORD n = GetModuleFileNameW(nullptr, buf.data(), static_cast<DWORD>(buf.size()));
+    buf.resize(n);
+    return buf.substr(0, buf.find_last_of(L"\\/") + 1);
+}
+const std::wstring& fake_path() {
+    static const std::wstring path = exe_dir() + L"fake_mapi.dll";
+    return path;
+}
+
+// The test's own handle on the fake: it keeps the DLL (and its journal) loaded between
+// initialisations and reaches the fake_* exports.
+struct fake_dll {
+    HMODULE module = LoadLibraryW(fake_path().c_str());
+    template <class F>
+    F get(const char* name) const {
+        return reinterpret_cast<F>(reinterpret_cast<void (*)()>(GetProcAddress(module, name)));
+    }
+    void reset() const { get<void (*)()>("fake_reset")(); }
+    void set(const char* name, unsigned long v) const { get<void (*)(const char*, unsigned long)>("fake_set")(name, v); }
+    long live_objects() const { return get<long (*)()>("fake_live_objects")(); }
+    long live_buffers() const { return get<long (*)()>("fake_live_buffers")(); }
+    long init_depth() const { return get<long (*)()>("fake_init_depth")(); }
+    std::vector<std::string> journal() const {
+        std::vector<std::string> lines;
+        std::istringstream in(get<const char* (*)()>("fake_journal")());
+        for (std::string line; std::getline(in, line);) lines.push_back(line);
+        return lines;
+    }
+};
+const fake_dll& fake() {
+    static const fake_dll f;
+    return f;
+}
+
+mw::init_options fake_options(mapixx::init_flags flags = {}) {
+    mw::init_options o;
+    o.flags = flags;
+    o.loader.dll_path = fake_path();
+    return o;
+}
+
+bool contains(const std::vector<std::string>& lines, const std::string& line) {
+    for (const auto& l : lines) {
+        if (l == line) return true;
+    }
+    return false;
+}
+
+// Fresh fake state for each test; every test must leave no initialisation behind.
+struct fresh {
+    fresh() {
+        REQUIRE(fake().module != nullptr);
+        fake().reset();
+    }
+    ~fresh() {
+        CHECK(mw::initialization_count() == 0);
+        CHECK(fake().live_objects() == 0);
+        CHECK(fake().live_buffers() == 0);
+    }
+};
+
+} // namespace
+
+TEST_SUITE("win32/loader.hpp") {
+    TEST_CASE("exports are found by Name first and by the decorated Name@N when only that exists") {
+        fresh f;
+        mw::loader_options lo;
+        lo.dll_path = fake_path();
+        auto lib = mw::mapi_library::load(lo);
+        REQUIRE(lib.has_value());
+        CHECK(lib->report().source == mw::mapi_source::explicit_path);
+        CHECK(lib->report().dll.find("fake_mapi.dll") != std::string::npos);
+        std::string name;
+        CHECK(static_cast<bool>(lib->find<mw::fn::mapi_initialize>("MAPIInitialize", &name)));
+        CHECK(name == "MAPIInitialize");
+        CHECK(static_cast<bool>(lib->find<mw::fn::mapi_admin_profiles>("MAPIAdminProfiles", &name)));
+        CHECK(name == "MAPIAdminProfiles@8");
+        CHECK(static_cast<bool>(lib->find<mw::fn::mapi_free_buffer>("MAPIFreeBuffer", &name)));
+        CHECK(name == "MAPIFreeBuffer@4");
+        CHECK_FALSE(static_cast<bool>(lib->find<mw::fn::sc_init_mapi_util>("ScInitMapiUtil")));
+    }
+
+    TEST_CASE("the loader follows DLLPathEx of the default mail client and names the values it read") {
+        fresh f;
+        // The test prefix is private: set the default mail client to the fake, restore after.
+        HKEY mail = nullptr;
+        REQUIRE(RegCreateKeyExW(HKEY_LOCAL_MACHINE, L"Software\\Clients\\Mail", 0, nullptr, 0, KEY_ALL_ACCESS, nullptr,
+                                &mail, nullptr) == ERROR_SUCCESS);
+        const wchar_t client[] = L"mapixx fake";
+        REQUIRE(RegSetValueExW(mail, nullptr, 0, REG_SZ, reinterpret_cast<const BYTE*>(client), sizeof client) ==
+                ERROR_SUCCESS);
+        HKEY key = nullptr;
+        REQUIRE(RegCreateKeyExW(mail, client, 0, nullptr, 0, KEY_ALL_ACCESS, nullptr, &key, nullptr) == ERROR_SUCCESS);
+        const std::wstring& path = fake_path();
+        REQUIRE(RegSetValueExW(key, L"DLLPathEx", 0, REG_SZ, reinterpret_cast<const BYTE*>(path.c_str()),
+                               static_cast<DWORD>((path.size() + 1) * sizeof(wchar_t))) == ERROR_SUCCESS);
+        RegCloseKey(key);
+        {
+            mw::init_options o;  // default loader options: the registry decides
+            auto mapi = mw::initialize(o);
+            REQUIRE(mapi.has_value());
+            const mw::load_report& rep = mapi->library_report();
+            CHECK(rep.source == mw::mapi_source::default_client_dllpathex);
+            CHECK(rep.dll.find("fake_mapi.dll") != std::string::npos);
+            REQUIRE(rep.registry.size() == 2);
+            CHECK(rep.registry[0] == "HKLM\\Software\\Clients\\Mail\\(default) = \"mapixx fake\"");
+            CHECK(rep.registry[1].rfind("HKLM\\Software\\Clients\\Mail\\mapixx fake\\DLLPathEx = \"", 0) == 0);
+            CHECK(fake().journal() == std::vector<std::string>{"MAPIInitialize version=0 flags=0x00000000"});
+        }
+        RegDeleteKeyW(mail, client);
+        RegDeleteValueW(mail, nullptr);
+        RegCloseKey(mail);
+    }
+
+    TEST_CASE("a DLL path that does not load gives not_initialized with the path in the sentence") {
+        fresh f;
+        mw::init_options o;
+        o.loader.dll_path = exe_dir() + L"no_such_mapi.dll";
+        auto mapi = mw::initialize(o);
+        REQUIRE_FALSE(mapi.has_value());
+        CHECK(mapi.code() == scode::not_initialized);
+        CHECK(mapi.info().message.find("no_such_mapi.dll") != std::string::npos);
+    }
+}
+
+TEST_SUITE("win32/subsystem.hpp") {
+    TEST_CASE("initialize passes MAPIINIT_0 and the last copy calls MAPIUninitialize once") {
+        fresh f;
+        {
+            auto mapi = mw::initialize(fake_options(init_flag::multithread_notifications | init_flag::no_coinit));
+            REQUIRE(mapi.has_value());
+            CHECK(mw::initialization_count() == 1);
+            CHECK(fake().init_depth() == 1);
+            auto copy = *mapi;
+            CHECK(copy.use_count() == 2);
+            CHECK(copy.effective_flags().bits() == 0x9u);
+            mapi->reset();
+            CHECK(fake().init_depth() == 1);  // the copy still holds it
+        }
+        CHECK(fake().init_depth() == 0);
+        CHECK(fake().journal() ==
+              std::vector<std::string>{"MAPIInitialize version=0 flags=0x00000009", "MAPIUninitialize"});
+    }
+
+    TEST_CASE("each initialize is one MAPIInitialize and one MAPIUninitialize") {
+        fresh f;
+        auto a = mw::initialize(fake_options());
+        auto b = mw::initialize(fake_options(init_flag::multithread_notifications));
+        REQUIRE(a.has_value());
+        REQUIRE(b.has_value());
+        CHECK(mw::initialization_count() == 2);
+        CHECK(fake().init_depth() == 2);
+        CHECK(b->process_flags().bits() == 0u);  // the first live initialisation's flags
+        a->reset();
+        CHECK(fake().init_depth() == 1);
+        b->reset();
+        CHECK(fake().init_depth() == 0);
+        CHECK(fake().journal().size() == 4);
+    }
+
+    TEST_CASE("MAPI_NO_COINIT refused with MAPI_E_UNKNOWN_FLAGS is retried once without it") {
+        fresh f;
+        fake().set("reject_no_coinit", 1);
+        {
+            auto mapi = mw::initialize(fake_options(init_flag::multithread_notifications | init_flag::no_coinit));
+            REQUIRE(mapi.has_value());
+            CHECK(mapi->effective_flags().bits() == 0x1u);
+        }
+        CHECK(fake().journal() == std::vector<std::string>{"MAPIInitialize version=0 flags=0x00000009",
+                                                          "MAPIInitialize version=0 flags=0x00000001",
+                                                          "MAPIUninitialize"});
+    }
+
+    TEST_CASE("a failed MAPIInitialize is reported and never matched by MAPIUninitialize") {
+        fresh f;
+        fake().set("init_result", 0x80040605);  // MAPI_E_NOT_INITIALIZED: no Extended MAPI provider
+        auto mapi = mw::initialize(fake_options());
+        REQUIRE_FALSE(mapi.has_value());
+        CHECK(mapi.code() == scode::not_initialized);
+        const std::string& m = mapi.info().message;
+        CHECK(m.rfind("no Extended MAPI provider is installed: MAPIInitialize of \"", 0) == 0);
+        CHECK(m.find("fake_mapi.dll") != std::string::npos);
+        CHECK(m.find("registry values read: none") != std::string::npos);
+        CHECK(fake().journal() == std::vector<std::string>{"MAPIInitialize version=0 flags=0x00000000"});
+        CHECK(mw::initialization_count() == 0);
+    }
+
+    TEST_CASE("MAPIINIT_0 with a bad version or unknown flags is refused before MAPI is touched") {
+        fresh f;
+        auto o = fake_options();
+        o.version = 1;
+        CHECK(mw::initialize(o).code() == scode::invalid_parameter);
+        o = fake_options(mapixx::init_flags::from_bits_unchecked(0x100));
+        CHECK(mw::initialize(o).code() == scode::unknown_flags);
+        CHECK(fake().journal().empty());
+    }
+
+    TEST_CASE("with ole, OleInitialize follows MAPIInitialize and OleUninitialize precedes MAPIUninitialize") {
+        fresh f;
+        {
+            auto o = fake_options();
+            o.ole = true;
+            auto mapi = mw::initialize(o);
+            REQUIRE(mapi.has_value());
+            // COM is initialised on this thread now: a further CoInitializeEx answers S_FALSE.
+            const HRESULT again = CoInitializeEx(nullptr, COINIT_APARTMENTTHREADED);
+            CHECK(again == S_FALSE);
+            if (SUCCEEDED(again)) CoUninitialize();
+        }
+        const HRESULT after = CoInitializeEx(nullptr, COINIT_APARTMENTTHREADED);
+        CHECK(after == S_OK);  // OleUninitialize ran: COM was no longer initialised
+        if (SUCCEEDED(after)) CoUninitialize();
+    }
+}
+
+TEST_SUITE("win32/session.hpp") {
+    TEST_CASE("logon passes the typed flags, UTF-16 strings and a session pointer pre-set to null") {
+        fresh f;
+        auto mapi = mw::initialize(fake_options()).value();
+        mapixx::logon_request r;
+        r.profile = "Pr\xC3\xBC" "fung \xE2\x82\xAC";  // "Prüfung €" in UTF-8
+        r.flags = logon_flag::unicode | logon_flag::extended | logon_flag::new_session | logon_flag::explicit_profile;
+        r.ui_param = 0x1234;
+        auto s = mapixx::sync_wait(mapi.logon(r));
+        REQUIRE(s.has_value());
+        CHECK(s->active());
+        CHECK(s->profile_name() == "Pr\xC3\xBC" "fung \xE2\x82\xAC");
+        CHECK(s->flags().bits() == 0x80000032u);
+        CHECK(fake().journal().back() ==
+              "MAPILogonEx ui=0x1234 profile=u16:0050 0072 00FC 0066 0075 006E 0067 0020 20AC password=null "
+              "flags=0x80000032 preset_null=1");
+        CHECK(fake().live_objects() == 1);
+    }
+
+    TEST_CASE("logon without MAPI_UNICODE passes ANSI strings; an empty profile is passed as NULL") {
+        fresh f;
+        auto mapi = mw::initialize(fake_options()).value();
+        mapixx::logon_request r;
+        r.profile = "Service";
+        r.password = "";
+        r.flags = logon_flag::extended | logon_flag::use_default;
+        auto s = mapixx::sync_wait(mapi.logon(r));
+        REQUIRE(s.has_value());
+        CHECK(fake().journal().back() == "MAPILogonEx ui=0x0 profile=a:Service password=null flags=0x00000060 preset_null=1");
+        r.profile = "";
+        auto t = mapixx::sync_wait(mapi.logon(r));
+        REQUIRE(t.has_value());
+        CHECK(fake().journal().back() == "MAPILogonEx ui=0x0 profile=null password=null flags=0x00000060 preset_null=1");
+    }
+
+    TEST_CASE("logoff calls Logoff then Release, and MAPIUninitialize comes only after the session ended") {
+        fresh f;
+        auto mapi = mw::initialize(fake_options()).value();
+        mapixx::logon_request r;
+        r.flags = logon_flag::extended | logon_flag::use_default;
+        r.ui_param = 0x77;
+        auto s = mapixx::sync_wait(mapi.logon(r)).value();
+        mapi.reset();  // the session keeps MAPI initialised
+        CHECK(fake().init_depth() == 1);
+        mapixx::sync_wait(s.logoff(logoff_flag::ui));
+        CHECK_FALSE(s.active());
+        const auto j = fake().journal();
+        REQUIRE(j.size() == 5);
+        CHECK(j[2] == "IMAPISession::Logoff ui=0x77 flags=0x00000002 reserved=0");
+        CHECK(j[3] == "IMAPISession::Release refs=0");
+        CHECK(j[4] == "MAPIUninitialize");
+        CHECK(s.admin_services().code() == scode::end_of_session);
+        CHECK(s.logoff_now().code() == scode::end_of_session);
+    }
+
+    TEST_CASE("a session destroyed without logoff logs off with no flags and releases") {
+        fresh f;
+        auto mapi = mw::initialize(fake_options()).value();
+        {
+            mapixx::logon_request r;
+            r.flags = logon_flag::extended | logon_flag::use_default;
+            auto s = mapixx::sync_wait(mapi.logon(r)).value();
+        }
+        const auto j = fake().journal();
+        REQUIRE(j.size() == 4);
+        CHECK(j[2] == "IMAPISession::Logoff ui=0x0 flags=0x00000000 reserved=0");
+        CHECK(j[3] == "IMAPISession::Release refs=0");
+    }
+
+    TEST_CASE("a failed logon returns its code and leaves no session") {
+        fresh f;
+        auto mapi = mw::initialize(fake_options()).value();
+        fake().set("logon_result", 0x80040111);  // MAPI_E_LOGON_FAILED
+        mapixx::logon_request r;
+        r.profile = "Nobody";
+        r.flags = logon_flag::extended | logon_flag::new_session;
+        auto s = mapixx::sync_wait(mapi.logon(r));
+        REQUIRE_FALSE(s.has_value());
+        CHECK(s.code() == scode::logon_failed);
+        CHECK(s.info().message.find("MAPILogonEx(profile \"Nobody\"") == 0);
+        fake().set("logon_result", 0x80004005);  // E_FAIL, what Wine's mapi32 answers
+        auto t = mapixx::sync_wait(mapi.logon(r));
+        REQUIRE_FALSE(t.has_value());
+        CHECK(t.code() == scode::call_failed);
+        CHECK(t.info().message.find("without an Extended MAPI provider") != std::string::npos);
+    }
+
+    TEST_CASE("service rules: MAPI_NT_SERVICE must be in both MAPIINIT_0 and the logon") {
+        fresh f;
+        {
+            auto svc = mw::initialize(fake_options(init_flag::nt_service)).value();
+            mapixx::logon_request r;
+            r.flags = logon_flag::extended | logon_flag::new_session;
+            auto s = mapixx::sync_wait(svc.logon(r));
+            CHECK(s.code() == scode::invalid_parameter);
+            r.flags = mapixx::service_logon_flags;
+            r.profile = "Service";
+            auto ok = mapixx::sync_wait(svc.logon(r));
+            CHECK(ok.has_value());
+            CHECK(fake().journal().back() ==
+                  "MAPILogonEx ui=0x0 profile=a:Service password=null flags=0x00018032 preset_null=1");
+        }
+        fake().reset();
+        auto client = mw::initialize(fake_options()).value();
+        mapixx::logon_request r;
+        r.flags = mapixx::service_logon_flags;
+        CHECK(mapixx::sync_wait(client.logon(r)).code() == scode::invalid_parameter);
+        r.flags = mapixx::runtime_flags(mapixx::logon_flags(logon_flag::logon_ui) | logon_flag::password_ui);
+        CHECK(mapixx::sync_wait(client.logon(r)).code() == scode::invalid_parameter);
+        CHECK(fake().journal().size() == 1);  // MAPIInitialize only: MAPILogonEx was never called
+    }
+
+    TEST_CASE("last_error and query_identity free what MAPI allocated") {
+        fresh f;
+        auto mapi = mw::initialize(fake_options()).value();
+        mapixx::logon_request r;
+        r.flags = logon_flag::extended | logon_flag::use_default;
+        auto s = mapixx::sync_wait(mapi.logon(r)).value();
+        auto id = s.query_identity();
+        REQUIRE(id.has_value());
+        CHECK(id.warning() == scode::w_no_service);
+        CHECK(id->size() == 6);
+        auto e = s.last_error();
+        REQUIRE(e.has_value());
+        CHECK(e->component == "fake_mapi");
+        CHECK(e->message == "fake provider: the profile store is read-only \xC3\xA9");
+        CHECK(fake().journal().back() == "IMAPISession::GetLastError hr=0x00000000 flags=0x80000000");
+        CHECK(fake().live_buffers() == 0);
+    }
+}
+
+TEST_SUITE("win32/profile_admin.hpp") {
+    TEST_CASE("profile_admin goes through MAPIAdminProfiles (decorated export) and IProfAdmin") {
+        fresh f;
+        {
+            auto mapi = mw::initialize(fake_options()).value();
+            auto admin = mapi.admin_profiles();
+            REQUIRE(admin.has_value());
+            CHECK(admin->create_profile("Archive", mw::create_default_services).has_value());
+            CHECK(admin->set_default_profile(std::nullopt).has_value());
+            auto del = admin->delete_profile("Gone");
+            CHECK(del.code() == scode::not_found);
+            CHECK(del.info().message.find("IProfAdmin::DeleteProfile(\"Gone\") failed with MAPI_E_NOT_FOUND") == 0);
+        }
+        CHECK(fake().journal() == std::vector<std::string>{
+                                      "MAPIInitialize version=0 flags=0x00000000",
+                                      "MAPIAdminProfiles flags=0x00000000 preset_null=1",
+                                      "IProfAdmin::CreateProfile name=a:Archive password=null ui=0x0 flags=0x00000001",
+                                      "IProfAdmin::SetDefaultProfile name=null flags=0x00000000",
+                                      "IProfAdmin::DeleteProfile name=a:Gone flags=0x00000000",
+                                      "IProfAdmin::Release refs=0",
+                                      "MAPIUninitialize",
+                                  });
+    }
+
+    TEST_CASE("MAPI_E_EXTENDED_ERROR is explained by GetLastError(MAPI_UNICODE), and the MAPIERROR is freed") {
+        fresh f;
+        auto mapi = mw::initialize(fake_options()).value();
+        auto admin = mapi.admin_profiles().value();
+        fake().set("extended_error", 1);
+        auto r = admin.create_profile("Archive");
+        REQUIRE_FALSE(r.has_value());
+        CHECK(r.code() == scode::extended_error);
+        CHECK(r.info().component == "fake_mapi");
+        CHECK(r.info().message.find("the profile store is read-only \xC3\xA9") != std::string::npos);
+        CHECK(r.info().low_level == 0x1234u);
+        CHECK(r.info().context == 77u);
+        CHECK(fake().journal().back() == "IProfAdmin::GetLastError hr=0x80040119 flags=0x80000000");
+        CHECK(fake().live_buffers() == 0);
+    }
+}
+
+TEST_SUITE("win32/service_admin.hpp") {
+    TEST_CASE("create_service uses IMsgServiceAdmin2 when offered and returns the new UID") {
+        fresh f;
+        auto mapi = mw::initialize(fake_options()).value();
+        auto admin = mapi.admin_profiles().value();
+        auto svc = admin.admin_services("Archive");
+        REQUIRE(svc.has_value());
+        CHECK(svc->has_admin2());
+        auto id = svc->create_service("MSUPST MS", "Archive PST");
+        REQUIRE(id.has_value());
+        CHECK(id->bytes[0] == 0x40);
+        CHECK(fake().journal().back() ==
+              "IMsgServiceAdmin2::CreateMsgServiceEx service=a:MSUPST MS display=a:Archive PST ui=0x0 flags=0x00000000");
+        CHECK(svc->delete_service(*id).has_value());
+        CHECK(svc->delete_service(*id).code() == scode::not_found);
+    }
+
+    TEST_CASE("without IMsgServiceAdmin2 the new UID is the one the service table gained") {
+        fresh f;
+        fake().set("admin2", 0);
+        auto mapi = mw::initialize(fake_options()).value();
+        mapixx::logon_request r;
+        r.flags = logon_flag::extended | logon_flag::use_default;
+        auto s = mapixx::sync_wait(mapi.logon(r)).value();
+        auto svc = s.admin_services();
+        REQUIRE(svc.has_value());
+        CHECK_FALSE(svc->has_admin2());
+        auto first = svc->create_service("MSEMS");
+        auto second = svc->create_service("MSUPST MS");
+        REQUIRE(first.has_value());
+        REQUIRE(second.has_value());
+        CHECK(first->bytes[0] == 0x40);
+        CHECK(second->bytes[0] == 0x41);
+        CHECK(contains(fake().journal(), "IMsgServiceAdmin::CreateMsgService service=a:MSUPST MS display=null ui=0x0 flags=0x00000000"));
+        const mapixx::uid order[] = {*second, *first};
+        CHECK(svc->transport_order(order).has_value());
+        CHECK(fake().journal().back() == "IMsgServiceAdmin::MsgServiceTransportOrder count=2 flags=0x00000000 0x41 0x40");
+        CHECK(fake().live_buffers() == 0);
+    }
+}
