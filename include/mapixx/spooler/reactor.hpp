@@ -16,6 +16,7 @@
 
 #if MAPIXX_HAS_REACTOR
 
+#include <mapixx/detail/unique_fd.hpp>
 #include <mapixx/core/result.hpp>
 #include <mapixx/core/scode.hpp>
 #include <mapixx/coro/scheduler.hpp>
@@ -53,39 +54,6 @@
 namespace mapixx::inline v0 {
 
 namespace detail {
-
-/// An owned descriptor, closed by the destructor.
-class unique_fd {
-public:
-    unique_fd() noexcept = default;
-    explicit unique_fd(int fd) noexcept : fd_{fd} {}
-    unique_fd(const unique_fd&) = delete;
-    unique_fd& operator=(const unique_fd&) = delete;
-    unique_fd(unique_fd&& other) noexcept : fd_{std::exchange(other.fd_, -1)} {}
-    unique_fd& operator=(unique_fd&& other) noexcept
-    {
-        if (this != &other) {
-            reset();
-            fd_ = std::exchange(other.fd_, -1);
-        }
-        return *this;
-    }
-    ~unique_fd() { reset(); }
-
-    [[nodiscard]] int get() const noexcept { return fd_; }
-    explicit operator bool() const noexcept { return fd_ >= 0; }
-
-    void reset() noexcept
-    {
-        if (fd_ >= 0) {
-            ::close(fd_);
-            fd_ = -1;
-        }
-    }
-
-private:
-    int fd_ = -1;
-};
 
 /// Adds one to an eventfd's counter (async-signal-safe; a full counter is already set).
 inline void ring_eventfd(int fd) noexcept

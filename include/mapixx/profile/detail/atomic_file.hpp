@@ -6,6 +6,7 @@
 #ifndef MAPIXX_PROFILE_DETAIL_ATOMIC_FILE_HPP_INCLUDED
 #define MAPIXX_PROFILE_DETAIL_ATOMIC_FILE_HPP_INCLUDED
 
+#include <mapixx/detail/unique_fd.hpp>
 #include <mapixx/core/result.hpp>
 #include <mapixx/core/scode.hpp>
 
@@ -60,39 +61,6 @@ inline constexpr mode_t private_directory_mode = 0700;
     return fail(scode_from_errno(err), what + " failed: " + std::strerror(err), files_component,
                 static_cast<std::uint32_t>(err));
 }
-
-/// A file descriptor that closes itself.
-class unique_fd {
-public:
-    unique_fd() noexcept = default;
-    explicit unique_fd(int fd) noexcept : fd_(fd) {}
-    unique_fd(unique_fd&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
-    unique_fd& operator=(unique_fd&& o) noexcept {
-        if (this != &o) {
-            reset();
-            fd_ = std::exchange(o.fd_, -1);
-        }
-        return *this;
-    }
-    unique_fd(const unique_fd&) = delete;
-    unique_fd& operator=(const unique_fd&) = delete;
-    ~unique_fd() { reset(); }
-
-    /// The descriptor, or -1.
-    [[nodiscard]] int get() const noexcept { return fd_; }
-    /// True when a descriptor is held.
-    explicit operator bool() const noexcept { return fd_ >= 0; }
-    /// Closes the descriptor now; the error of close(2), or 0.
-    int reset() noexcept {
-        int err = 0;
-        if (fd_ >= 0 && ::close(fd_) != 0) err = errno;
-        fd_ = -1;
-        return err;
-    }
-
-private:
-    int fd_ = -1;
-};
 
 /// `directory + "/" + name`.
 [[nodiscard]] inline std::string join_path(std::string_view directory, std::string_view name) {
