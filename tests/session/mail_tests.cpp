@@ -316,4 +316,100 @@ TEST_CASE("after logoff every mail call returns end_of_session") {
     w.check_released();
 }
 
+TEST_CASE("rule 23: a MAPI_NO_MAIL|MAPI_ALLOW_OTHERS session joined by a mail client: the joiner sends, the NO_MAIL member still cannot") {
+    spool_world w;
+    constexpr flags<logon_flag> shared_no_mail =
+        logon_flag::extended | logon_flag::explicit_profile | logon_flag::new_session | logon_flag::allow_others |
+        logon_flag::no_mail;
+    auto service = w.logon({.profile = "M", .flags = shared_no_mail});
+    REQUIRE(service);
+    CHECK(w.xp->logon_calls.load() == 0);
+    auto store = service->default_store().value();
+    const auto early = store->create_message(standard_folder::outbox, subject("early"), {recipient("FAKE", "bob")}).value();
+    CHECK(service->submit_message(early).code() == scode::no_support);
+
+    // A messaging client joins (no MAPI_NEW_SESSION, no MAPI_NO_MAIL): the transport logs on.
+    auto client = w.logon({.flags = logon_flag::extended});
+    REQUIRE(client);
+    CHECK(client->report().joined_shared);
+    CHECK_FALSE(client->report().no_mail);
+    CHECK(w.xp->logon_calls.load() == 1);
+    bool rule_step = false;
+    for (const auto& line : client->report().steps) rule_step = rule_step || contains(line, "rule 23");
+    CHECK(rule_step);
+    auto rows = client->status_table().value();
+    CHECK(find_status_rows(rows, resource_type::transport_provider).size() == 1);
+    const property_bag* spooler_row = find_status_row(rows, resource_type::spooler);
+    REQUIRE(spooler_row != nullptr);
+    CHECK((spooler_row->get_i4(pr::status_code).value_or(0) & 0x4) == 0);
+
+    // The joiner sends; the message the NO_MAIL member could not submit is still in the Outbox.
+    CHECK(store->open_message(early).value().folder == standard_folder::outbox);
+    const auto id = store->create_message(standard_folder::outbox, subject("joiner"), {recipient("FAKE", "bob")}).value();
+    REQUIRE(client->submit_message(id));
+    REQUIRE(client->spool());
+    CHECK(w.xp->submitted.load() == 1);
+    CHECK(store->open_message(id).value().folder == standard_folder::sent_items);
+
+    // The NO_MAIL member still cannot send, now with the rule 23 sentence.
+    auto refused = service->submit_message(early);
+    CHECK(refused.code() == scode::no_support);
+    CHECK(contains(refused.info().message, "rules 22 and 23"));
+    CHECK(store->open_message(early).value().folder == standard_folder::outbox);
+
+    // A second mail client joins the session that is already open for mail: no second logon.
+    auto other = w.logon({.flags = logon_flag::extended});
+    REQUIRE(other);
+    CHECK(w.xp->logon_calls.load() == 1);
+
+    (void)sync_wait(other->logoff());
+    (void)sync_wait(client->logoff());
+    (void)sync_wait(service->logoff());
+    CHECK(w.xp->live_logons.load() == 0);
+    w.check_released();
+}
+
+TEST_CASE("rule 23: a joiner that is itself MAPI_NO_MAIL leaves the session without mail") {
+    spool_world w;
+    auto first = w.logon({.profile = "M",
+                          .flags = logon_flag::extended | logon_flag::new_session | logon_flag::allow_others |
+                                   logon_flag::no_mail});
+    REQUIRE(first);
+    auto second = w.logon({.flags = logon_flag::extended | logon_flag::no_mail});
+    REQUIRE(second);
+    CHECK(second->report().joined_shared);
+    CHECK(w.xp->logon_calls.load() == 0);
+    CHECK(second->spool().code() == scode::no_support);
+    (void)sync_wait(second->logoff());
+    (void)sync_wait(first->logoff());
+    w.check_released();
+}
+
+TEST_CASE("rule 23 with a tightly coupled transport: reopened in the session's spooler, sends for both kinds of member") {
+    spool_world w{resource_flag::own_store};
+    auto service = w.logon({.profile = "M",
+                            .flags = logon_flag::extended | logon_flag::new_session | logon_flag::allow_others |
+                                     logon_flag::no_mail});
+    REQUIRE(service);
+    CHECK(w.xp->logon_calls.load() == 1);
+    CHECK(find_status_rows(service->status_table().value(), resource_type::transport_provider).empty());
+    auto client = w.logon({.flags = logon_flag::extended});
+    REQUIRE(client);
+    // Logged off from the unannounced spooler and on again in the session's: one live logon.
+    CHECK(w.xp->logon_calls.load() == 2);
+    CHECK(w.xp->live_logons.load() == 1);
+    CHECK(find_status_rows(client->status_table().value(), resource_type::transport_provider).size() == 1);
+    auto store = service->default_store().value();
+    const auto a = store->create_message(standard_folder::outbox, subject("from the service"), {recipient("FAKE", "x")}).value();
+    const auto b = store->create_message(standard_folder::outbox, subject("from the client"), {recipient("FAKE", "y")}).value();
+    REQUIRE(service->submit_message(a));
+    REQUIRE(client->submit_message(b));
+    REQUIRE(client->spool());
+    CHECK(w.xp->submitted.load() == 2);
+    (void)sync_wait(client->logoff());
+    (void)sync_wait(service->logoff());
+    CHECK(w.xp->live_logons.load() == 0);
+    w.check_released();
+}
+
 } // TEST_SUITE

@@ -24,6 +24,7 @@
 
 #include <gsl/assert>
 
+#include <chrono>
 #include <coroutine>
 #include <cstdint>
 #include <memory>

@@ -30,6 +30,7 @@
 #include <mapixx/session/ui_handler.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <exception>
@@ -190,7 +191,10 @@ private:
         flags_ = req_.flags.get();
         if (auto r = check_arguments(); !r) co_return std::move(r).as_failure();
         if (!flags_.has(logon_flag::new_session)) {
-            if (auto joined = try_join(); joined) co_return std::move(*joined);
+            if (auto joined = try_join(); joined) {
+                co_await open_mail_for_joiner(*joined);
+                co_return std::move(*joined);
+            }
             step("no shared session is published; a new session is made");
         } else {
             step("MAPI_NEW_SESSION: a new session is made, even if a shared one exists (rule 10)");
@@ -202,6 +206,7 @@ private:
         if (!locked) co_return std::move(locked).as_failure();
         if (!flags_.has(logon_flag::new_session)) {
             if (auto joined = try_join(); joined) {
+                co_await open_mail_for_joiner(*joined);
                 lock_.release();
                 co_return std::move(*joined);
             }
@@ -323,7 +328,97 @@ private:
         }
         if (req_.password) r.steps.push_back("the password given was ignored: a joiner supplies no credentials (rule 11)");
         m->report = std::move(r);
+        joined_ = m;
         return session(std::move(m));
+    }
+
+    /// Rule 23: a mail-enabled client that joins a session published with MAPI_NO_MAIL makes
+    /// it a mail session: the session's transports log on (all of them now, announced in the
+    /// status table) in a new spooler, and the spooler row becomes available. A tightly coupled
+    /// transport the MAPI_NO_MAIL logon had started is logged off and on again in the new
+    /// spooler; queued messages wait in the store's Outbox meanwhile, so none is lost. The
+    /// MAPI_NO_MAIL member still cannot submit (session::submit_message). Failures here do not
+    /// fail the join: they are in the joiner's report.
+    task<void> open_mail_for_joiner(session& joined) {
+        (void)joined;
+        std::shared_ptr<member_state> m = std::exchange(joined_, nullptr);
+        if (!m || flags_.has(logon_flag::no_mail)) co_return;
+        std::shared_ptr<session_core> core = m->core;
+        {
+            std::lock_guard guard(core->mutex);
+            if (core->ended || !core->no_mail) co_return;
+        }
+        std::vector<std::string>& steps = m->report.steps;
+        const bool had_lock = static_cast<bool>(lock_);
+        if (!had_lock) {
+            auto locked = co_await acquire_lock();
+            if (!locked) {
+                steps.push_back("the session stays without mail: " + locked.info().message);
+                co_return;
+            }
+        }
+        std::shared_ptr<session_mail> old;
+        std::vector<provider_record> coupled;
+        {
+            std::lock_guard guard(core->mutex);
+            if (core->ended || !core->no_mail) {
+                if (!had_lock) lock_.release();
+                co_return;
+            }
+            old = std::move(core->mail);
+            core->mail.reset();
+            auto is_transport = [&](const provider_record& r) {
+                return core->entry_of(r).type == resource_type::transport_provider;
+            };
+            for (auto& r : core->records) {
+                if (is_transport(r)) coupled.push_back(std::move(r));
+            }
+            std::erase_if(core->records, [](const provider_record& r) { return !r.logon; });
+        }
+        if (old) old->stop();
+        co_await logoff_records(reg_, std::move(coupled));
+        old.reset();
+
+        core_ = core;
+        no_mail_ = false;
+        dialog_allowed_ = flags_.has(logon_flag::logon_ui);
+        report_ = core->report;
+        report_.steps.clear();
+        service_disabled_.clear();
+        for (const auto& sr : report_.services) service_disabled_.push_back(sr.disabled);
+        rows_.clear();
+        step("MAPI_NO_MAIL session joined by a client without MAPI_NO_MAIL: its transports log on and the "
+             "spooler starts, so the joiner can send and receive; the MAPI_NO_MAIL member still cannot (rule 23)");
+        try {
+            prepare_mail();
+            for (const uid& id : transport_order(core_->prof)) {
+                const key k = locate(id);
+                auto r = co_await logon_one(k.first, k.second);
+                if (!r) step("a transport could not log on: " + r.info().message);
+            }
+            start_mail();
+        } catch (const std::exception& e) {
+            step(std::string("opening the session for mail failed: ") + e.what());
+        } catch (...) {
+            step("opening the session for mail failed");
+        }
+        {
+            std::lock_guard guard(core->mutex);
+            core->no_mail = false;
+            const status_rows mail_rows = builtin_status_rows(false);
+            for (auto& row : core->rows) {
+                if (row.get_i4(pr::resource_type) == static_cast<std::int32_t>(resource_type::spooler)) {
+                    row = mail_rows[1];
+                }
+            }
+            core->report.no_mail = false;
+            core->report.services = report_.services;
+        }
+        m->report.no_mail = false;
+        m->report.services = report_.services;
+        for (auto& line : report_.steps) steps.push_back(std::move(line));
+        core_.reset();
+        if (!had_lock) lock_.release();
     }
 
     // ---------------------------------------------------------------------------------------
@@ -447,6 +542,7 @@ private:
         core->sub = sub_;
         core->registry = reg_;
         core->admin = st_->options.admin;
+        core->dispatcher = st_->options.notifications;
         core->id = reg_->next_id.fetch_add(1);
         core->profile_name = p->name;
         core->prof = std::move(*p);
@@ -620,12 +716,14 @@ private:
     void prepare_mail() {
         std::vector<std::unique_ptr<session_xp>> xps;
         std::vector<resource_flags> flags;
+        bool coupled = false;
         for (const uid& id : transport_order(core_->prof)) {
             const key k = locate(id);
             const provider_entry& e = core_->prof.services[k.first].providers[k.second];
             if (no_mail_ && !e.flags.has(resource_flag::own_store)) continue;
             xps.push_back(std::make_unique<session_xp>(k.first, k.second));
             flags.push_back(e.flags);
+            coupled = coupled || e.flags.has(resource_flag::own_store);
         }
         if (xps.empty()) return;
         // The spooler moves every STATUS_XP_PREFER_LAST transport to the end; so does this list,
@@ -636,6 +734,7 @@ private:
                               [&](std::size_t i) { return !flags[i].has(resource_flag::xp_prefer_last); });
         auto mail = std::make_shared<session_mail>();
         mail->coupled_only = no_mail_;
+        mail->has_coupled = coupled;
         mail->sched = std::make_unique<scheduler>();
         std::shared_ptr<store_logon> store;
         {
@@ -696,32 +795,40 @@ private:
         // loop); only MAPI_FORCE_DOWNLOAD makes the logon itself run it, until the first inbound
         // pass is done.
         std::lock_guard guard(mail->mutex);
+        step(mail->attach_reactor());
         mail->sp->start();
         step(std::string(no_mail_ ? "the tightly coupled transport(s) run in the session's own spooler, unannounced"
                                   : "the spooler started") +
              " with " + std::to_string(mail->transports.size()) + " transport(s)");
         if (report_.force_download) {
-            bool done = false;
-            result<void> outcome;
+            // Shared state: if the pass outlives the logon, the flush still has somewhere to write.
+            auto done = std::make_shared<bool>(false);
+            auto outcome = std::make_shared<result<void>>();
             mail->sched->spawn(wait_flush(*mail->sp, done, outcome));
-            for (int i = 0; i < 100000 && !done; ++i) {
-                if (mail->pump_locked() == 0 && !done) break;
+            const auto until = std::chrono::steady_clock::now() + force_download_wait;
+            while (!*done) {
+                if (mail->pump_locked() > 0 || *done) continue;
+                if (!mail->io || std::chrono::steady_clock::now() >= until) break;
+                if (!mail->run_for_locked(std::chrono::milliseconds(100))) break;
             }
-            if (done && outcome) {
+            if (*done && *outcome) {
                 step("MAPI_FORCE_DOWNLOAD: the first inbound pass (a download flush of every transport) completed before "
                      "the logon returned");
-            } else if (done) {
-                step("MAPI_FORCE_DOWNLOAD: the first inbound pass failed: " + outcome.info().message);
+            } else if (*done) {
+                step("MAPI_FORCE_DOWNLOAD: the first inbound pass failed: " + outcome->info().message);
             } else {
-                step("MAPI_FORCE_DOWNLOAD: the first inbound pass is waiting on a transport's I/O; it completes as the "
-                     "spooler runs");
+                step("MAPI_FORCE_DOWNLOAD: the first inbound pass is still waiting on a transport's I/O; it completes as "
+                     "the spooler runs");
             }
         }
     }
 
-    static task<void> wait_flush(spooler& sp, bool& done, result<void>& outcome) {
-        outcome = co_await sp.flush(flush_flag::download);
-        done = true;
+    /// How long MAPI_FORCE_DOWNLOAD lets the logon wait on the transports' I/O.
+    static constexpr std::chrono::seconds force_download_wait{60};
+
+    static task<void> wait_flush(spooler& sp, std::shared_ptr<bool> done, std::shared_ptr<result<void>> outcome) {
+        *outcome = co_await sp.flush(flush_flag::download);
+        *done = true;
     }
 
     key locate(const uid& provider_uid) const {
@@ -1107,6 +1214,7 @@ private:
     bool reserved_ = false;
     logon_report report_;
     logon_lock_guard lock_;
+    std::shared_ptr<member_state> joined_;  ///< the member `try_join` made, for `open_mail_for_joiner`
     std::shared_ptr<session_core> core_;
     std::vector<bool> service_disabled_;
     std::map<key, std::size_t> rows_;

@@ -33,10 +33,12 @@ struct session_event {
     std::string message;                 ///< a sentence saying what happened
 };
 
-/// A sink (IMAPIAdviseSink::OnNotify). Called synchronously on the thread that caused the
-/// event, never while the session holds an internal lock, so a sink may call the session (it
-/// must not block waiting for another thread that calls the session). An exception it throws
-/// is caught and ignored.
+/// A sink (IMAPIAdviseSink::OnNotify). Called through `init_options::notifications` when the
+/// subsystem has a dispatcher (on the initialising thread's message loop, or the dispatcher's
+/// thread with MAPI_MULTITHREAD_NOTIFICATIONS), else synchronously on the thread that caused
+/// the event; never while the session holds an internal lock, so a sink may call the session
+/// (it must not block waiting for another thread that calls the session). An exception it
+/// throws is caught and ignored.
 using advise_sink = std::function<void(const session_event&)>;
 
 /// The connection number `advise` returns (non-zero).

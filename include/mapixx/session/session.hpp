@@ -22,6 +22,7 @@
 #include <mapixx/spooler/spooler.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -362,6 +363,13 @@ public:
                                "no transport is logged on in this session, so nothing can send the message",
                                "mapixx.session"));
         }
+        if (member_no_mail && !mail->has_coupled) {
+            return failed(fail(scode::no_support,
+                               "this member logged on with MAPI_NO_MAIL and no transport tightly coupled to the store "
+                               "(STATUS_OWN_STORE) runs; the session sends for the members that joined it without "
+                               "MAPI_NO_MAIL, not for this one (rules 22 and 23)",
+                               "mapixx.session"));
+        }
         if (!mail->store) {
             return failed(fail(scode::no_support,
                                "the session's default store does not expose its messages, so the spooler cannot read "
@@ -399,23 +407,45 @@ public:
     }
 
     /// IMAPIStatus::FlushQueues on the spooler's status object: flushes every transport
-    /// (`upload`: outbound, `download`: inbound) and runs the spooler until the flush is done.
-    /// `busy` when it cannot complete without waiting for a transport's I/O (run the spooler,
-    /// e.g. `spool()`, to finish it), `no_support` without a spooler.
-    result<void> flush_queues(flush_flags f) {
+    /// (`upload`: outbound, `download`: inbound) and runs the spooler until the flush is done,
+    /// waiting on the transports' network I/O (the session's reactor) for at most `timeout`.
+    /// `busy` when the flush is not done by then (it goes on as the spooler runs: `spool()`,
+    /// `run_for()`), `no_support` without a spooler.
+    result<void> flush_queues(flush_flags f, std::chrono::milliseconds timeout = std::chrono::minutes(5)) {
         auto mail = mail_or_error();
         if (!mail) return std::move(mail).as_failure();
         std::lock_guard guard((*mail)->mutex);
-        bool done = false;
-        result<void> outcome;
+        auto done = std::make_shared<bool>(false);
+        auto outcome = std::make_shared<result<void>>();
         (*mail)->sched->spawn(run_flush(*(*mail)->sp, f, done, outcome));
-        while (!done) {
-            if ((*mail)->pump_locked() == 0 && !done) {
-                return failed(fail(scode::busy, "the flush waits on a transport's I/O; run the spooler to finish it",
+        const auto until = std::chrono::steady_clock::now() + timeout;
+        while (!*done) {
+            if ((*mail)->pump_locked() > 0 || *done) continue;
+            const auto now = std::chrono::steady_clock::now();
+            if (!(*mail)->io || now >= until) {
+                return failed(fail(scode::busy,
+                                   "the flush is still waiting on a transport's I/O; it completes as the spooler runs "
+                                   "(spool, run_for)",
                                    "mapixx.session"));
             }
+            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - now);
+            if (auto r = (*mail)->run_for_locked(std::min(left, std::chrono::milliseconds(100))); !r) {
+                return failed(std::move(r).as_failure());
+            }
         }
-        if (!outcome) return failed(std::move(outcome).as_failure());
+        if (!*outcome) return failed(std::move(*outcome).as_failure());
+        return {};
+    }
+
+    /// Runs the spooler for `d`: its ready work, and between events it blocks in the session's
+    /// reactor until a transport's socket or timer is ready (without a reactor it runs once
+    /// without blocking). The loop a client without a message loop of its own runs.
+    /// `no_support` without a spooler; `call_failed` if the reactor's wait fails.
+    result<void> run_for(std::chrono::milliseconds d) {
+        auto mail = mail_or_error();
+        if (!mail) return std::move(mail).as_failure();
+        std::lock_guard guard((*mail)->mutex);
+        if (auto r = (*mail)->run_for_locked(d); !r) return failed(std::move(r).as_failure());
         return {};
     }
 
@@ -448,9 +478,11 @@ public:
     explicit session(std::shared_ptr<detail::member_state> member) noexcept : member_(std::move(member)) {}
 
 private:
-    static task<void> run_flush(spooler& sp, flush_flags f, bool& done, result<void>& outcome) {
-        outcome = co_await sp.flush(f);
-        done = true;
+    // The flags live in shared state: a flush that outlives the call (busy) still has them.
+    static task<void> run_flush(spooler& sp, flush_flags f, std::shared_ptr<bool> done,
+                                std::shared_ptr<result<void>> outcome) {
+        *outcome = co_await sp.flush(f);
+        *done = true;
     }
     result<std::shared_ptr<detail::session_mail>> mail_or_error() const {
         auto core = live_core();

@@ -28,6 +28,7 @@ class profile_usage;
 class provider_registry;
 class session;
 struct logon_request;
+class notification_dispatcher;
 
 /// What `initialize` takes: MAPIINIT_0 (`version`, `flags`) plus where the portable backend
 /// finds profiles and providers, and its limits.
@@ -55,6 +56,14 @@ struct init_options {
     /// service admins, and the logon calls the message-service entry hooks set on it (after
     /// those of `providers`). Not owned; must outlive the subsystem. May be null.
     const profile_admin* admin = nullptr;
+    /// Where sessions run their advise sinks (status row changes, the end of the session).
+    /// Null: synchronously, on the thread that caused the event. Otherwise the dispatcher
+    /// decides (MAPI-REFERENCE 2.3, rule 5): without `init_flag::multithread_notifications` the
+    /// sinks run when the initialising thread pumps its `message_loop`, with it on the
+    /// dispatcher's own thread. If the dispatcher cannot take a notification (its loop is
+    /// gone) the sinks run synchronously instead, so no notification is lost. Not owned; must
+    /// outlive every session of the subsystem.
+    const notification_dispatcher* notifications = nullptr;
 };
 
 namespace detail {

@@ -19,6 +19,7 @@
 #include <mapixx/session/detail/session_registry.hpp>
 #include <mapixx/session/logon_report.hpp>
 #include <mapixx/session/notification.hpp>
+#include <mapixx/service/notification_dispatcher.hpp>
 #include <mapixx/session/status_table.hpp>
 #include <mapixx/session/subsystem.hpp>
 
@@ -100,6 +101,7 @@ struct session_core {
     bool unicode = false;
     bool holds_reservation = false;      ///< counted in `registry->live_sessions`
     logon_report report;                 ///< the report of the logon that made it
+    const notification_dispatcher* dispatcher = nullptr;  ///< init_options::notifications
 
     mutable std::mutex mutex;            ///< guards everything below
     bool ended = false;
@@ -164,13 +166,31 @@ struct member_state {
 };
 
 /// Calls every sink with `event`, ignoring what they throw.
-inline void notify(const std::vector<std::shared_ptr<advise_sink>>& sinks, const session_event& event) noexcept {
+inline void notify_now(const std::vector<std::shared_ptr<advise_sink>>& sinks, const session_event& event) noexcept {
     for (const auto& s : sinks) {
         try {
             if (s && *s) (*s)(event);
         } catch (...) {  // a sink's exception must not reach the session
         }
     }
+}
+
+/// Runs the sinks through `dispatcher` (init_options::notifications) or, without one or when
+/// it cannot take the notification, synchronously.
+inline void notify(const notification_dispatcher* dispatcher, std::vector<std::shared_ptr<advise_sink>> sinks,
+                   session_event event) noexcept {
+    if (sinks.empty()) return;
+    if (dispatcher != nullptr && *dispatcher) {
+        try {
+            auto shared = std::make_shared<std::pair<std::vector<std::shared_ptr<advise_sink>>, session_event>>(
+                std::move(sinks), std::move(event));
+            if (dispatcher->deliver([shared] { notify_now(shared->first, shared->second); })) return;
+            notify_now(shared->first, shared->second);
+            return;
+        } catch (...) {  // out of memory: fall through with what is left
+        }
+    }
+    notify_now(sinks, event);
 }
 
 inline result<void> session_support::modify_status_row(const property_bag& row, bool update) {
@@ -196,7 +216,7 @@ inline result<void> session_support::modify_status_row(const property_bag& row, 
         event.message = "a provider changed its status row";
         for (const auto& s : core_->sinks) sinks.push_back(s.fn);
     }
-    notify(sinks, event);
+    notify(core_->dispatcher, std::move(sinks), std::move(event));
     return {};
 }
 
@@ -278,7 +298,7 @@ inline task<void> end_session(std::shared_ptr<session_core> core, bool shared_lo
     } else {
         event.message = "the session was logged off";
     }
-    notify(sinks, event);
+    notify(core->dispatcher, std::move(sinks), std::move(event));
     core->sub.reset();
 }
 

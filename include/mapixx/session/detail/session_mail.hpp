@@ -16,9 +16,12 @@
 #include <mapixx/provider/transport.hpp>
 #include <mapixx/spooler/clock.hpp>
 #include <mapixx/spooler/message_queue.hpp>
+#include <mapixx/spooler/io_driver.hpp>
+#include <mapixx/spooler/reactor.hpp>
 #include <mapixx/spooler/spooler.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -187,6 +190,7 @@ private:
 struct session_mail {
     std::mutex mutex;                                   ///< one thread drives the spooler at a time
     bool coupled_only = false;                          ///< MAPI_NO_MAIL: only STATUS_OWN_STORE transports
+    bool has_coupled = false;  ///< a STATUS_OWN_STORE transport runs (a MAPI_NO_MAIL member may send)
     std::unique_ptr<scheduler> sched;
     std::shared_ptr<store_logon> store;                 ///< the default store (may be null)
     std::unique_ptr<message_queue> queue;
@@ -194,6 +198,21 @@ struct session_mail {
     steady_spooler_clock clock;
     std::vector<std::unique_ptr<session_xp>> transports;  ///< in transport order
     std::unique_ptr<mapixx::spooler> sp;
+    std::unique_ptr<io_driver> io;  ///< the reactor the transports wait on (Linux); attached to `sp`
+
+    /// Makes the reactor (where there is one) and attaches it; before `sp->start()`. Without a
+    /// reactor (another system, or no descriptor left) transports get no `support.io()`.
+    [[nodiscard]] std::string attach_reactor() {
+#if MAPIXX_HAS_REACTOR
+        auto made = reactor::create(*sched, clock);
+        if (!made) return "the spooler runs without a reactor: " + made.info().message;
+        io = std::move(*made);
+        sp->attach(*io);
+        return "the spooler waits on network I/O with a reactor";
+#else
+        return "the spooler runs without a reactor (none on this system): transports get no support.io()";
+#endif
+    }
 
     /// The spooler's index of transport (service `si`, provider `pi`), if it runs it.
     [[nodiscard]] std::optional<std::size_t> index_of(std::size_t si, std::size_t pi) const noexcept {
@@ -203,8 +222,22 @@ struct session_mail {
         return std::nullopt;
     }
 
-    /// Runs the spooler's ready work; the caller holds `mutex`.
-    std::size_t pump_locked() { return sp ? sp->pump() : 0; }
+    /// Runs the spooler's ready work, and the reactor's ready descriptors and due timers,
+    /// without blocking; the caller holds `mutex`.
+    std::size_t pump_locked() { return sp ? sp->run_until_idle() : 0; }
+
+    /// Runs the spooler for `d`, blocking in the reactor between events (without a reactor:
+    /// once, without blocking); the caller holds `mutex`.
+    result<void> run_for_locked(std::chrono::milliseconds d) {
+        if (!sp) return {};
+        if (!io) {
+            (void)sp->run_until_idle();
+            return {};
+        }
+        auto r = sp->run_for(d);
+        if (!r) return std::move(r).as_failure();
+        return {};
+    }
 
     /// Stops the spooler (messages in flight stay queued) and runs it until every transport
     /// is off, or until nothing more can run (a transport waiting on I/O that never comes); then
@@ -218,10 +251,12 @@ struct session_mail {
             for (int i = 0; i < 1000 && sp->current_state() != mapixx::spooler::state::stopped &&
                             sp->current_state() != mapixx::spooler::state::created;
                  ++i) {
-                if (sp->pump() == 0) break;
+                if (sp->run_until_idle() == 0) break;
             }
         } catch (...) {  // stopping always completes
         }
+        // The reactor first: it forgets waits still pending while their frames are alive.
+        io.reset();
         sched.reset();
         sp.reset();
     }
