@@ -5,6 +5,7 @@
 #include "context.hpp"
 #include "decode.hpp"
 #include "inf_cmd.hpp"
+#include "mail_cmd.hpp"
 #include "prf_cmd.hpp"
 #include "profile_cmd.hpp"
 #include "service_cmd.hpp"
@@ -32,6 +33,10 @@ constexpr std::string_view main_help =
     "  inf check FILE                   check a MAPISVC.INF: diagnostics with file and line\n"
     "  inf merge INTO FROM              merge one MAPISVC.INF into another (mergeini -m)\n"
     "  prf import FILE                  create a profile from an Outlook PRF file\n"
+    "  logon [--profile NAME] [--flags FLAGS] [--service] [--trace]\n"
+    "                                   log on through the library: steps, report, status table\n"
+    "  spool [--profile NAME] [--service] [--flush] [--submit N]\n"
+    "                                   submit mail to local users and run the spooler\n"
     "\n"
     "'mapixx COMMAND --help' describes each command.\n"
     "Exit status: 0 success, 1 a MAPI error, 2 bad usage or unreadable input.\n";
@@ -83,5 +88,7 @@ int main(int argc, char** argv) {
     if (command == "service") return run_service(ctx, rest);
     if (command == "inf") return run_inf(ctx, rest);
     if (command == "prf") return run_prf(ctx, rest);
+    if (command == "logon") return run_logon(ctx, rest);
+    if (command == "spool") return run_spool(ctx, rest);
     return usage_error("unknown command \"" + std::string(command) + "\"; see 'mapixx --help'");
 }
