@@ -13,8 +13,9 @@ if [ "$purpose" = test ]; then
   # What the whole test suite needs in addition: clang++ for the header checks, the MinGW-w64
   # cross compiler and SDK headers for the ABI test, python3 for fixture generators, and Wine
   # to run the cross-compiled win32 tests (wine64 is the 64-bit loader, in /usr/lib/wine;
-  # wine adds /usr/bin/wine and wineboot).
-  packages+=(clang g++-mingw-w64-x86-64-posix mingw-w64-tools python3 wine64 wine)
+  # wine adds /usr/bin/wine and wineboot), and python3-aiosmtpd, a real SMTP server for the
+  # SMTP transport tests.
+  packages+=(clang g++-mingw-w64-x86-64-posix mingw-w64-tools python3 python3-aiosmtpd wine64 wine)
 fi
 if [ "$purpose" = bench ]; then
   # The benchmark target: Google Benchmark, Boost.Asio as a peer, gnuplot for the plot,

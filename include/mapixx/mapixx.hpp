@@ -18,11 +18,17 @@
 #include <mapixx/provider/provider_support.hpp>
 #include <mapixx/provider/session_slot.hpp>
 #include <mapixx/provider/transport.hpp>
+#include <mapixx/providers/local_transport.hpp>
+#include <mapixx/providers/maildir_store.hpp>
 #include <mapixx/providers/memory_store.hpp>
+#include <mapixx/providers/smtp/transport.hpp>
 #include <mapixx/service/service.hpp>
 #include <mapixx/session/logon.hpp>
 #include <mapixx/session/session.hpp>
 #include <mapixx/session/subsystem.hpp>
+#include <mapixx/spooler/io_driver.hpp>
+#include <mapixx/spooler/loop_adapter.hpp>
+#include <mapixx/spooler/reactor.hpp>
 #include <mapixx/spooler/spooler.hpp>
 
 #endif

@@ -1,0 +1,579 @@
+// SPDX-License-Identifier: MIT
+// The SMTP transport in a spooler with a reactor: 1 000 messages to Debian's aiosmtpd (checked
+// message by message in the Maildir it writes), aiosmtpd killed and restarted mid-run, a
+// pipelining server of our own with 4xx/5xx per recipient and connections dropped at each
+// command in turn, AUTH PLAIN/LOGIN from the secure profile property (the password in no text),
+// timeouts, configuration from profile sections, and the session side (STATUS_OWN_STORE).
+#include "smtp_test_server.hpp"
+
+#include <mapixx/providers/detail/rfc5322.hpp>
+#include <mapixx/providers/memory_store.hpp>
+#include <mapixx/providers/smtp/transport.hpp>
+#include <mapixx/spooler/reactor.hpp>
+#include <mapixx/spooler/spooler.hpp>
+
+#include <session_fakes.hpp>
+
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#if MAPIXX_HAS_REACTOR
+
+using namespace mapixx;
+using namespace std::chrono_literals;
+
+namespace {
+
+namespace fs = std::filesystem;
+
+property_bag rcpt(const std::string& address, std::int32_t type = 1) {
+    property_bag r;
+    (void)r.set(pr::display_name, address);
+    (void)r.set(pr::addrtype, std::string("SMTP"));
+    (void)r.set(pr::email_address, address);
+    (void)r.set(pr::recipient_type, type);
+    (void)r.set(pr::responsibility, false);
+    return r;
+}
+
+std::string message_id_of(int n, const std::string& run) { return "<" + std::to_string(n) + "." + run + "@mapixx.invalid>"; }
+std::string body_of(int n) {
+    return "Hello " + std::to_string(n) + "\r\n.a line that starts with a dot\r\n..two dots\r\nlast line " +
+           std::to_string(n * 7) + "\r\n";
+}
+
+outbound_message make_message(int n, const std::string& run, std::vector<property_bag> recipients) {
+    outbound_message m;
+    (void)m.props.set(pr::subject, "Message " + std::to_string(n));
+    (void)m.props.set(pr::body, body_of(n));
+    (void)m.props.set(pr::internet_message_id, message_id_of(n, run));
+    (void)m.props.set(pr::sender_email_address, std::string("sender@example.org"));
+    (void)m.props.set(pr::message_class, std::string("IPM.Note"));
+    m.recipients = std::move(recipients);
+    return m;
+}
+
+std::string normalise(std::string s) {
+    std::string out;
+    for (char c : s) {
+        if (c != '\r') out += c;
+    }
+    while (!out.empty() && out.back() == '\n') out.pop_back();
+    return out;
+}
+
+/// A spooler running one SMTP transport, with a reactor; shut down by the destructor.
+struct rig {
+    scheduler sched;
+    steady_spooler_clock clock;
+    memory_message_queue queue;
+    memory_delivery_sink sink;
+    smtp_xp_provider xp;
+    std::unique_ptr<reactor> io;
+    std::unique_ptr<spooler> sp;
+    std::vector<std::string> log;
+
+    explicit rig(smtp::transport_options o) : xp(std::move(o)) {
+        xp.options().log = [this](std::string_view s) { log.emplace_back(s); };
+        sp = std::make_unique<spooler>(sched, queue, sink, clock, std::vector<spooler_transport>{{&xp, "smtp", {}}});
+        io = reactor::create(sched, clock).value();
+        sp->attach(*io);
+        sp->start();
+        sp->run_until_idle();
+    }
+    rig(const rig&) = delete;
+    rig& operator=(const rig&) = delete;
+    ~rig() {
+        sp->shutdown();
+        for (int i = 0; i < 500 && sp->current_state() != spooler::state::stopped; ++i) (void)sp->run_for(10ms);
+    }
+
+    message_id submit(outbound_message m) {
+        const message_id id = queue.submit(std::move(m));
+        sp->wake_all();
+        return id;
+    }
+    /// Runs the spooler until `done()` or `limit` of wall time passed.
+    template <class F>
+    bool run_until(F done, std::chrono::milliseconds limit = 15s) {
+        const auto end = std::chrono::steady_clock::now() + limit;
+        while (!done()) {
+            if (std::chrono::steady_clock::now() > end) return false;
+            (void)sp->run_for(5ms);
+        }
+        return true;
+    }
+    [[nodiscard]] std::string status_string() const {
+        const auto& row = sp->support(0).status_row();
+        return row ? std::string(row->get_string(pr::status_string).value_or("")) : std::string();
+    }
+};
+
+smtp::transport_options options_for(std::uint16_t port) {
+    smtp::transport_options o;
+    o.host = "127.0.0.1";
+    o.port = port;
+    o.client_name = "client.mapixx.invalid";
+    o.sender = "sender@example.org";
+    o.connect_timeout = 2s;
+    o.command_timeout = 5s;
+    o.retry_delay = 1s;
+    return o;
+}
+
+/// One message aiosmtpd stored.
+struct stored {
+    std::string message_id;
+    std::string rcpt_to;   // X-RcptTo: the envelope recipients
+    std::string mail_from; // X-MailFrom
+    std::string to, cc;
+    bool bcc_header = false;
+    bool x_mapi_header = false;
+    std::string body;
+};
+
+std::vector<stored> read_maildir(const fs::path& dir) {
+    std::vector<stored> out;
+    for (const char* sub : {"new", "cur"}) {
+        if (!fs::exists(dir / sub)) continue;
+        for (const auto& f : fs::directory_iterator(dir / sub)) {
+            std::ifstream in(f.path(), std::ios::binary);
+            std::stringstream ss;
+            ss << in.rdbuf();
+            const std::string text = ss.str();
+            stored s;
+            detail::mime::parse_problem pp;
+            auto top = detail::mime::parse_entity(text, pp);
+            REQUIRE(top);
+            auto field = [&](const char* name) {
+                const auto* h = top->find(name);
+                return h ? h->value : std::string();
+            };
+            s.message_id = field("Message-ID");
+            s.rcpt_to = field("X-RcptTo");
+            s.mail_from = field("X-MailFrom");
+            s.to = field("To");
+            s.cc = field("Cc");
+            s.bcc_header = top->find("Bcc") != nullptr;
+            for (const auto& h : top->headers) {
+                if (h.name.rfind("X-MAPI-", 0) == 0) s.x_mapi_header = true;
+            }
+            detail::maildir::read_problem problem;
+            auto parts = detail::maildir::read_message(text, problem);
+            REQUIRE_MESSAGE(parts, problem.what);
+            s.body = std::string(parts->props.get_string(pr::body).value_or(""));
+            out.push_back(std::move(s));
+        }
+    }
+    return out;
+}
+
+fs::path fresh_dir(const std::string& name) {
+    fs::path p = fs::temp_directory_path() / ("mapixx-smtp-" + name + "-" + std::to_string(::getpid()));
+    fs::remove_all(p);
+    for (const char* sub : {"tmp", "new", "cur"}) fs::create_directories(p / sub);
+    return p;
+}
+
+/// Removes a test directory however the test ends.
+struct dir_guard {
+    fs::path path;
+    ~dir_guard() {
+        std::error_code ec;
+        fs::remove_all(path, ec);
+    }
+};
+
+std::vector<property_bag> three_recipients(int n) {
+    return {rcpt("to" + std::to_string(n) + "@example.net", 1), rcpt("cc" + std::to_string(n) + "@example.net", 2),
+            rcpt("bcc" + std::to_string(n) + "@example.net", 3)};
+}
+
+std::string id_in(const std::string& data) {
+    const auto p = data.find("Message-ID: ");
+    if (p == std::string::npos) return {};
+    return data.substr(p + 12, data.find("\r\n", p) - p - 12);
+}
+
+} // namespace
+
+TEST_SUITE("providers/smtp/transport.hpp") {
+
+TEST_CASE("1 000 messages sent through the spooler reach aiosmtpd with their Message-ID, recipients and body") {
+    if (!smtp_test::aiosmtpd::available()) {
+        MESSAGE("skipped: /usr/bin/python3 has no aiosmtpd (Debian package python3-aiosmtpd)");
+        return;
+    }
+    const fs::path dir = fresh_dir("bulk");
+    const dir_guard cleanup{dir};
+    const auto port = smtp_test::free_port();
+    smtp_test::aiosmtpd server(port, dir);
+    REQUIRE(server.running());
+    {
+        rig r(options_for(port));
+        constexpr int count = 1000;
+        // Queued in a window of 10: the spooler scans its whole queue at every turn, which
+        // would make a queue of 1 000 slow in a debug build (not what is tested here).
+        int next = 0;
+        auto feed = [&] {
+            while (next < count && r.queue.size() < 10) r.submit(make_message(next, "bulk", three_recipients(next))), ++next;
+        };
+        REQUIRE(r.run_until([&] {
+            feed();
+            return next == count && r.queue.size() == 0;
+        }));
+        CHECK(r.sp->count(spooler_event::kind::sent) == count);
+        CHECK(r.sink.items().empty());
+        // One connection carried everything (aiosmtpd keeps it open).
+        CHECK(r.xp.last()->connections_opened() == 1);
+    }
+    const auto got = read_maildir(dir);
+    REQUIRE(got.size() == 1000);
+    std::map<std::string, const stored*> by_id;
+    for (const auto& s : got) {
+        CHECK_MESSAGE(by_id.count(s.message_id) == 0, "duplicate " << s.message_id);
+        by_id[s.message_id] = &s;
+    }
+    for (int n = 0; n < 1000; ++n) {
+        const auto it = by_id.find(message_id_of(n, "bulk"));
+        REQUIRE_MESSAGE(it != by_id.end(), "message " << n << " did not arrive");
+        const stored& s = *it->second;
+        const std::string k = std::to_string(n);
+        CHECK(s.rcpt_to == "to" + k + "@example.net, cc" + k + "@example.net, bcc" + k + "@example.net");
+        CHECK(s.mail_from == "sender@example.org");
+        CHECK(s.to == "<to" + k + "@example.net>");
+        CHECK(s.cc == "<cc" + k + "@example.net>");
+        CHECK_FALSE(s.bcc_header);
+        CHECK_FALSE(s.x_mapi_header);
+        CHECK(normalise(s.body) == normalise(body_of(n)));
+    }
+}
+
+TEST_CASE("aiosmtpd killed in the middle of a run and restarted: every message arrives, at most one twice") {
+    if (!smtp_test::aiosmtpd::available()) {
+        MESSAGE("skipped: /usr/bin/python3 has no aiosmtpd (Debian package python3-aiosmtpd)");
+        return;
+    }
+    const fs::path dir = fresh_dir("restart");
+    const dir_guard cleanup{dir};
+    const auto port = smtp_test::free_port();
+    smtp_test::aiosmtpd server(port, dir);
+    REQUIRE(server.running());
+    constexpr int count = 300;
+    {
+        rig r(options_for(port));
+        int next = 0;
+        auto feed = [&] {
+            while (next < count && r.queue.size() < 10) {
+                r.submit(make_message(next, "restart", {rcpt("a" + std::to_string(next) + "@example.net")}));
+                ++next;
+            }
+        };
+        REQUIRE(r.run_until([&] {
+            feed();
+            return r.sp->count(spooler_event::kind::sent) >= 100;
+        }));
+        server.stop();  // SIGKILL: mid-conversation
+        const auto sent_at_kill = r.sp->count(spooler_event::kind::sent);
+        CHECK(sent_at_kill < static_cast<std::size_t>(count));
+        // While it is down the messages stay queued.
+        REQUIRE(r.run_until([&] { return r.sp->count(spooler_event::kind::requeued) > 0; }, 5s));
+        (void)r.sp->run_for(300ms);
+        CHECK(r.queue.size() > 0);
+        CHECK(r.queue.quarantined().empty());
+        REQUIRE(server.start());
+        REQUIRE(r.run_until([&] {
+            feed();
+            return next == count && r.queue.size() == 0;
+        }));
+        CHECK(r.sp->count(spooler_event::kind::sent) == count);
+        CHECK(r.xp.last()->connections_opened() >= 2);
+    }
+    server.stop();
+    const auto got = read_maildir(dir);
+    std::map<std::string, int> copies;
+    for (const auto& s : got) ++copies[s.message_id];
+    int duplicated = 0;
+    for (int n = 0; n < count; ++n) {
+        const int c = copies[message_id_of(n, "restart")];
+        CHECK_MESSAGE(c >= 1, "message " << n << " was lost");
+        CHECK(c <= 2);
+        if (c == 2) ++duplicated;
+    }
+    CHECK(duplicated <= 1);
+    CHECK(got.size() == static_cast<std::size_t>(count + duplicated));
+}
+
+TEST_CASE("pipelining: accepted recipients get the message once, 5xx ones a non-delivery report, 4xx ones a retry") {
+    smtp_test::server_options so;
+    so.temp_failures = 1;
+    smtp_test::server server(so);
+    rig r(options_for(server.port()));
+    const auto m1 = r.submit(make_message(1, "pipe", {rcpt("a1@example.net"), rcpt("perm1@example.net"), rcpt("temp1@example.net")}));
+    const auto m2 = r.submit(make_message(2, "pipe", {rcpt("perm2@example.net")}));
+    r.submit(make_message(3, "pipe", {rcpt("temp3@example.net")}));
+    r.submit(make_message(4, "pipe", {rcpt("to4@example.net", 1), rcpt("bcc4@example.net", 3)}));
+    REQUIRE(r.run_until([&] { return r.queue.size() == 0; }, 10s));
+
+    // What the server stored, per message: the recipients each copy went to.
+    std::map<std::string, std::multiset<std::string>> to;
+    for (const auto& m : server.messages()) {
+        for (const auto& a : m.rcpts) to[id_in(m.data)].insert(a);
+        CHECK(m.data.find("\r\nBcc:") == std::string::npos);
+        CHECK(m.data.find("X-MAPI-") == std::string::npos);
+        // Dot-stuffed on the wire, unstuffed by the server: the lines arrive as written.
+        CHECK(m.data.find("\r\n..two dots\r\n") != std::string::npos);
+        CHECK(m.data.find("\r\n.a line that starts with a dot\r\n") != std::string::npos);
+    }
+    CHECK(to[message_id_of(1, "pipe")] == std::multiset<std::string>{"a1@example.net", "temp1@example.net"});
+    CHECK(to.count(message_id_of(2, "pipe")) == 0);
+    CHECK(to[message_id_of(3, "pipe")] == std::multiset<std::string>{"temp3@example.net"});
+    CHECK(to[message_id_of(4, "pipe")] == std::multiset<std::string>{"bcc4@example.net", "to4@example.net"});
+
+    // Non-delivery reports: perm1 (message 1) and perm2 (message 2), nobody else.
+    std::map<message_id, std::vector<std::string>> ndr;
+    for (const auto& d : r.sink.items()) {
+        REQUIRE(d.what == delivery::kind::non_delivery_report);
+        for (const auto& row : d.message.recipients) {
+            ndr[*d.original].emplace_back(row.get_string(pr::email_address).value_or(""));
+        }
+    }
+    CHECK(ndr.size() == 2);
+    CHECK(ndr[m1] == std::vector<std::string>{"perm1@example.net"});
+    CHECK(ndr[m2] == std::vector<std::string>{"perm2@example.net"});
+    // The pipelined path was used: MAIL, RCPT... and DATA arrived before any reply was awaited.
+    CHECK(r.xp.last()->connections_opened() == 1);
+    CHECK(r.xp.last()->deferred_count() == 0);
+}
+
+TEST_CASE("fault injection: the connection dropped at each command in turn loses nothing and duplicates only the one in flight") {
+    smtp_test::server_options so;
+    // Connection k drops at its unit k: EHLO, MAIL, RCPT, RCPT, DATA, the content (stored but
+    // not acknowledged), then the next message's MAIL, RCPT, ...
+    for (int k = 1; k <= 9; ++k) so.drop_plan.push_back(k);
+    smtp_test::server server(so);
+    rig r(options_for(server.port()));
+    constexpr int count = 6;
+    for (int n = 0; n < count; ++n) {
+        r.submit(make_message(n, "drop", {rcpt("x" + std::to_string(n) + "@example.net"), rcpt("y" + std::to_string(n) + "@example.net")}));
+    }
+    REQUIRE(r.run_until([&] { return r.queue.size() == 0; }, 15s));
+    MESSAGE("connections dropped: " << server.drops());
+    CHECK(server.drops() >= 6);  // every kind of command was hit at least once
+    std::map<std::string, int> copies;
+    for (const auto& m : server.messages()) {
+        ++copies[id_in(m.data)];
+        CHECK(m.rcpts.size() == 2);
+    }
+    std::set<std::string> in_flight;
+    for (const auto& d : server.stored_then_dropped()) in_flight.insert(id_in(d));
+    CHECK_FALSE(in_flight.empty());
+    for (int n = 0; n < count; ++n) {
+        const std::string id = message_id_of(n, "drop");
+        CHECK_MESSAGE(copies[id] >= 1, id << " was lost");
+        // A second copy only for a message whose data was stored and whose 250 never came.
+        CHECK(copies[id] == (in_flight.count(id) != 0 ? 2 : 1));
+    }
+    CHECK(r.sink.items().empty());
+    CHECK(r.sp->count(spooler_event::kind::sent) == count);
+}
+
+TEST_CASE("AUTH PLAIN and LOGIN use the password of the secure profile property, which appears in no text") {
+    const std::string secret = "s3cret-Pa55word";
+    for (const char* mech : {"PLAIN", "LOGIN"}) {
+        CAPTURE(mech);
+        smtp_test::server_options so;
+        so.auth = {mech};
+        so.user = "alice";
+        so.password = secret;
+        smtp_test::server server(so);
+        property_bag section;
+        (void)section.set(smtp_server_tag, std::string("127.0.0.1"));
+        (void)section.set(smtp_port_tag, std::int32_t{server.port()});
+        (void)section.set(smtp_user_tag, std::string("alice"));
+        (void)section.set(prop_tag{smtp_password_tag.id(), prop_type::string8}, secret);
+        (void)section.set(smtp_retry_delay_tag, std::int32_t{1});
+        auto o = smtp::read_transport_options(section, property_bag{});
+        REQUIRE(o);
+        CHECK(smtp_password_tag.is_secure());
+        CHECK(o->password.view() == secret);
+        rig r(std::move(*o));
+        r.submit(make_message(1, "auth", {rcpt("bob@example.net")}));
+        REQUIRE(r.run_until([&] { return r.queue.size() == 0; }, 5s));
+        CHECK(server.auth_successes() == 1);
+        REQUIRE(server.messages().size() == 1);
+        for (const auto& line : r.log) CHECK(line.find(secret) == std::string::npos);
+        CHECK(r.status_string().find(secret) == std::string::npos);
+    }
+}
+
+TEST_CASE("a refused password keeps the messages queued and the status row in failure, and no text names it") {
+    const std::string wrong = "wrong-Secret-4242";
+    smtp_test::server_options so;
+    so.auth = {"PLAIN", "LOGIN"};
+    so.user = "alice";
+    so.password = "right-one";
+    smtp_test::server server(so);
+    auto o = options_for(server.port());
+    o.user = "alice";
+    o.password = smtp::shared_secret(wrong);
+    rig r(std::move(o));
+    r.submit(make_message(1, "badauth", {rcpt("bob@example.net")}));
+    REQUIRE(r.run_until([&] { return r.sp->count(spooler_event::kind::requeued) > 0; }, 5s));
+    CHECK(r.queue.size() == 1);
+    CHECK(server.messages().empty());
+    const std::string status = r.status_string();
+    CHECK(status.find("535") != std::string::npos);
+    CHECK((r.sp->support(0).status().bits() & static_cast<std::uint32_t>(status_code::failure)) != 0);
+    std::vector<std::string> texts = r.log;
+    texts.push_back(status);
+    const std::string b64 = smtp::detail::base64_encode(wrong);
+    const std::string plain = smtp::detail::base64_encode(std::string(1, '\0') + "alice" + std::string(1, '\0') + wrong);
+    REQUIRE_FALSE(r.log.empty());
+    for (const auto& t : texts) {
+        CHECK(t.find(wrong) == std::string::npos);
+        CHECK(t.find(b64) == std::string::npos);
+        CHECK(t.find(plain) == std::string::npos);
+    }
+    // The server did see the attempt (the check above compares real text, not nothing).
+    bool saw_auth = false;
+    for (const auto& l : server.transcript()) saw_auth = saw_auth || l.find(plain) != std::string::npos;
+    CHECK(saw_auth);
+}
+
+TEST_CASE("a server that never answers: the reply timeout ends the wait and the message stays queued") {
+    smtp_test::server_options so;
+    so.silent = true;
+    smtp_test::server server(so);
+    auto o = options_for(server.port());
+    o.command_timeout = 300ms;
+    rig r(std::move(o));
+    r.submit(make_message(1, "silent", {rcpt("bob@example.net")}));
+    REQUIRE(r.run_until([&] { return r.sp->count(spooler_event::kind::requeued) > 0; }, 5s));
+    CHECK(r.queue.size() == 1);
+    CHECK(r.status_string().find("in time") != std::string::npos);
+    bool logged = false;
+    for (const auto& l : r.log) logged = logged || l.find("greeting") != std::string::npos;
+    CHECK(logged);
+}
+
+TEST_CASE("nothing listening: the connection is refused, the message stays queued, no busy retry loop") {
+    const auto port = smtp_test::free_port();
+    rig r(options_for(port));
+    for (int n = 0; n < 20; ++n) r.submit(make_message(n, "refused", {rcpt("bob@example.net")}));
+    (void)r.sp->run_for(500ms);
+    CHECK(r.queue.size() == 20);
+    CHECK(r.xp.last()->connections_opened() == 0);
+    // One connection attempt per retry delay, not one per message.
+    std::size_t attempts = 0;
+    for (const auto& l : r.log) attempts += l.find("stays queued") != std::string::npos ? 1 : 0;
+    CHECK(attempts >= 1);
+    CHECK(r.status_string().find("Cannot reach") != std::string::npos);
+}
+
+TEST_CASE("read_transport_options: the provider section first, then the service's; unconfigured without a server") {
+    property_bag service;
+    (void)service.set(prop_tag{0x6600, prop_type::string8}, std::string("mail.example.org"));
+    (void)service.set(smtp_port_tag, std::int32_t{587});
+    (void)service.set(prop_tag{0x6602, prop_type::string8}, std::string("svc-user"));
+    property_bag provider;
+    (void)provider.set(smtp_user_tag, std::string("me"));
+    (void)provider.set(smtp_command_timeout_tag, std::int32_t{20});
+    (void)provider.set(smtp_mechanism_tag, std::string("login"));
+    (void)provider.set(smtp_pipelining_tag, false);
+    auto o = smtp::read_transport_options(provider, service);
+    REQUIRE(o);
+    CHECK(o->host == "mail.example.org");
+    CHECK(o->port == 587);
+    CHECK(o->user == "me");
+    CHECK(o->command_timeout == 20s);
+    CHECK(o->mechanism == smtp::auth_mechanism::login);
+    CHECK_FALSE(o->use_pipelining);
+    CHECK(o->password.empty());
+
+    auto none = smtp::read_transport_options(property_bag{}, property_bag{});
+    CHECK(none.code() == scode::unconfigured);
+    CHECK(none.info().message.find("no server") != std::string::npos);
+    property_bag bad_port = service;
+    (void)bad_port.set(smtp_port_tag, std::int32_t{70000});
+    CHECK(smtp::read_transport_options(property_bag{}, bad_port).code() == scode::unconfigured);
+    property_bag bad_mech = service;
+    (void)bad_mech.set(smtp_mechanism_tag, std::string("CRAM-MD5"));
+    CHECK(smtp::read_transport_options(property_bag{}, bad_mech).code() == scode::unconfigured);
+}
+
+TEST_CASE("the DATA content: Maildir writer's rendering without Bcc and without the X-MAPI- block") {
+    property_bag props;
+    (void)props.set(pr::subject, std::string("Hi"));
+    (void)props.set(pr::body, std::string("text\r\n"));
+    (void)props.set(pr::internet_message_id, std::string("<x@y>"));
+    (void)props.set(prop_tag{0x6701, prop_type::i4}, std::int32_t{5});  // a property only X-MAPI- would carry
+    const std::string text = smtp::detail::render_for_smtp(
+        props, {rcpt("to@example.net", 1), rcpt("cc@example.net", 2), rcpt("hidden@example.net", 3)}, "me@example.org");
+    CHECK(text.find("\r\nTo: <to@example.net>\r\n") != std::string::npos);
+    CHECK(text.find("\r\nCc: <cc@example.net>\r\n") != std::string::npos);
+    CHECK(text.find("\r\nFrom: <me@example.org>\r\n") != std::string::npos);
+    CHECK(text.find("Message-ID: <x@y>") != std::string::npos);
+    CHECK(text.find("hidden@example.net") == std::string::npos);
+    CHECK(text.find("X-MAPI-") == std::string::npos);
+    CHECK(text.find("\r\n\r\ntext\r\n") != std::string::npos);
+}
+
+TEST_CASE("session: a MAPI_NO_MAIL session logs on a STATUS_OWN_STORE SMTP transport, which names its store") {
+    using namespace mapixx_test;
+    world w;
+    auto data = std::make_shared<memory_store_data>();
+    w.providers.add_store("MXXMEM", [data] { return std::make_unique<memory_store>(data); });
+    std::vector<std::string> log;
+    w.providers.add_transport(smtp_transport::dll_name,
+                              [&log] { return std::make_unique<smtp_transport>([&log](std::string_view s) { log.emplace_back(s); }); });
+    profile_builder b("M");
+    b.service("MAIL", "MAILSVC", {store("MXXMEM", resource_flag::default_store), transport("mxxsmtp", resource_flag::own_store)});
+    auto& p = b.get();
+    const uid svc = p.services.back().service_uid;
+    (void)p.sections[svc].set(smtp_server_tag, std::string("127.0.0.1"));
+    (void)p.sections[svc].set(smtp_port_tag, std::int32_t{smtp_test::free_port()});
+    w.add(b);
+    auto s = w.logon({.profile = "M",
+                      .flags = logon_flag::extended | logon_flag::new_session | logon_flag::explicit_profile | logon_flag::no_mail});
+    REQUIRE(s);
+    auto own = s->with_spooler([](spooler& sp) { return sp.own_store(0); });
+    REQUIRE(own);
+    REQUIRE(own->has_value());
+    CHECK(**own == binary(svc.bytes.begin(), svc.bytes.end()));
+    auto store = s->default_store().value();
+    const auto id = store->create_message(standard_folder::outbox, make_message(1, "session", {}).props,
+                                          {rcpt("bob@example.net")}).value();
+    REQUIRE(s->submit_message(id));  // accepted: the coupled transport runs in the no_mail session
+    (void)s->spool();
+    CHECK(store->open_message(id).value().folder == standard_folder::outbox);  // nothing lost
+    (void)sync_wait(s->logoff());
+}
+
+TEST_CASE("session: the SMTP transport without a server in its profile is unconfigured") {
+    using namespace mapixx_test;
+    world w;
+    w.providers.add_transport(smtp_transport::dll_name, [] { return std::make_unique<smtp_transport>(); });
+    w.add(profile_builder("U").service("SMTP", "SMTPSVC", {transport("mxxsmtp")}));
+    auto s = w.logon({.profile = "U", .flags = logon_flag::extended | logon_flag::new_session | logon_flag::explicit_profile});
+    REQUIRE(s);
+    bool reported = false;
+    for (const auto& svc : s->report().services) {
+        for (const auto& pr : svc.providers) reported = reported || pr.code == scode::unconfigured;
+    }
+    CHECK(reported);
+    (void)sync_wait(s->logoff());
+}
+
+} // TEST_SUITE
+
+#endif
