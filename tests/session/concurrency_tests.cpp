@@ -16,7 +16,7 @@ using namespace mapixx_test;
 
 TEST_SUITE("concurrency") {
 
-TEST_CASE("concurrency: 8 threads doing 2000 mixed logon, join, logoff and status operations each leave nothing behind") {
+TEST_CASE("concurrency: 8 threads doing 2500 mixed (20 000 in all) logon, join, logoff and status operations each leave nothing behind") {
     world w{{.max_sessions = 40}};
     auto ab_script = w.fake_ab("CAB");
     auto store_script = w.fake_store("CSTORE", 12);  // a session limit shared by every thread
@@ -30,7 +30,7 @@ TEST_CASE("concurrency: 8 threads doing 2000 mixed logon, join, logoff and statu
     w.add(profile_builder("Q").service("C", "CSVC", {store("CSTORE")}));
 
     constexpr int threads = 8;
-    constexpr int operations = 2000;
+    constexpr int operations = 2500;  // 20 000 operations in all (issue 4)
     std::atomic<int> ok_logons{0}, joined{0}, refused{0}, status_reads{0};
     std::vector<std::thread> pool;
     for (int t = 0; t < threads; ++t) {
