@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # Installs every Debian 12 package that building and testing mapixx needs. Idempotent: it asks
 # apt only for what is missing, runs `apt-get update` at most once, works as root without sudo
-# and as another user with sudo. Usage: scripts/install-deps.sh [run|test|bench]
+# and as another user with sudo. Usage: scripts/install-deps.sh [run|test|bench|docs]
 set -euo pipefail
 
 purpose=${1:-test}
@@ -16,6 +16,10 @@ if [ "$purpose" = test ]; then
   # wine adds /usr/bin/wine and wineboot), and python3-aiosmtpd, a real SMTP server for the
   # SMTP transport tests.
   packages+=(clang g++-mingw-w64-x86-64-posix mingw-w64-tools python3 python3-aiosmtpd wine64 wine)
+fi
+if [ "$purpose" = docs ]; then
+  # The API reference (doxygen) and its pictures (graphviz: class graphs, docs/logon-flow.dot).
+  packages+=(doxygen graphviz)
 fi
 if [ "$purpose" = bench ]; then
   # The benchmark target: Google Benchmark, Boost.Asio as a peer, gnuplot for the plot,

@@ -393,7 +393,10 @@ public:
 
 } // namespace mapixx::inline v0
 
+// A standard-library specialisation: not part of the API reference.
+/// \cond
 template <>
 struct std::is_error_code_enum<mapixx::scode> : std::true_type {};
+/// \endcond
 
 #endif

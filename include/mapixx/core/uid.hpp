@@ -104,6 +104,8 @@ inline constexpr uid profile_instance{{0x85, 0x03, 0x02, 0x00, 0x00, 0x00, 0x00,
 
 } // namespace mapixx::inline v0
 
+// A standard-library specialisation: not part of the API reference.
+/// \cond
 template <>
 struct std::hash<mapixx::uid> {
     std::size_t operator()(const mapixx::uid& u) const noexcept {
@@ -115,5 +117,6 @@ struct std::hash<mapixx::uid> {
         return static_cast<std::size_t>(h);
     }
 };
+/// \endcond
 
 #endif

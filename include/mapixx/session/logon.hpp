@@ -290,7 +290,10 @@ private:
                                std::pair{logon_flag::app_profile, "MAPI_APP_PROFILE"}}) {
             if (flags_.has(f)) step(std::string(what) + " accepted");
         }
-        if (no_mail_) step("MAPI_NO_MAIL: no transport logs on and the spooler row shows STATUS_FAILURE (rule 21)");
+        if (no_mail_) {
+            step("MAPI_NO_MAIL: only transports tightly coupled to their store (STATUS_OWN_STORE) log on, unannounced; "
+                 "the spooler row shows STATUS_FAILURE (rules 21 and 22)");
+        }
     }
 
     // ---------------------------------------------------------------------------------------
