@@ -296,6 +296,104 @@ TEST_CASE("a dropped file claimed by a process that died is offered again by the
     CHECK(maildir_test::files_in(w.drop() + "/cur").empty());
 }
 
+TEST_CASE("the reports for unknown local users say why, one report per message") {
+    local_world w;
+    w.add_user("alice");
+    auto s = w.logon({.profile = "L", .flags = mail});
+    REQUIRE(s);
+    auto store = s->default_store().value();
+    submit(*s, note("why"), {local_recipient("alice"), local_recipient("ghost"), local_recipient("../up")});
+    REQUIRE(s->flush_queues(flush_flag::upload));
+    REQUIRE(s->spool());
+    CHECK(w.inbox_of("alice").size() == 1);
+    const auto inbox = store->messages(standard_folder::inbox).value();
+    REQUIRE(inbox.size() == 1);  // both unknown recipients in one report
+    REQUIRE(inbox[0].recipients.size() == 2);
+    CHECK(inbox[0].recipients[0].get_string(pr::email_address) == "ghost");
+    CHECK(contains(inbox[0].recipients[0].get_string(pr::report_text).value_or(""), "no local mailbox named \"ghost\""));
+    CHECK(inbox[0].recipients[1].get_string(pr::email_address) == "../up");
+    CHECK(contains(inbox[0].recipients[1].get_string(pr::report_text).value_or(""), "cannot be the name of a local user"));
+    CHECK(store->messages(standard_folder::outbox).value().empty());
+}
+
+TEST_CASE("inbound, nothing lost: a dropped file the session's store refuses stays in the drop directory; a later session delivers it") {
+    local_world w;
+    const std::string name = "1700000001.M1P1.host";
+    {
+        auto s = w.logon({.profile = "L", .flags = mail});
+        REQUIRE(s);
+        // The session's store cannot write any more: its tmp/ is a file.
+        std::filesystem::remove_all(w.sender() + "/tmp");
+        maildir_test::write_file(w.sender() + "/tmp", "in the way");
+        w.drop_file(name, dropped_text);
+        (void)s->flush_queues(flush_flag::download);
+        (void)s->spool();
+        CHECK(s->default_store().value()->messages(standard_folder::inbox).value().empty());
+        // Not deleted: back in new/, waiting.
+        CHECK(maildir_test::files_in(w.drop() + "/new") == std::vector<std::string>{name});
+        CHECK(maildir_test::files_in(w.drop() + "/cur").empty());
+        const auto rows = s->status_table().value();
+        const property_bag* row = row_named(rows, "Local");
+        REQUIRE(row != nullptr);
+        CHECK(contains(row->get_string(pr::status_string).value_or(""), "refused the dropped file"));
+        (void)sync_wait(s->logoff());
+    }
+    CHECK(maildir_test::files_in(w.drop() + "/new") == std::vector<std::string>{name});
+    std::filesystem::remove(w.sender() + "/tmp");
+    std::filesystem::create_directories(w.sender() + "/tmp");
+    auto s = w.logon({.profile = "L", .flags = mail});
+    REQUIRE(s);
+    REQUIRE(s->flush_queues(flush_flag::download));
+    const auto inbox = s->default_store().value()->messages(standard_folder::inbox).value();
+    REQUIRE(inbox.size() == 1);
+    CHECK(inbox[0].props.get_string(pr::internet_message_id) == "<dropped-1@example.org>");
+    CHECK(maildir_test::files_in(w.drop() + "/new").empty());
+    CHECK(maildir_test::files_in(w.drop() + "/cur").empty());
+}
+
+TEST_CASE("a dropped MIME message keeps its attachments in the session's Inbox") {
+    local_world w;
+    auto s = w.logon({.profile = "L", .flags = mail});
+    REQUIRE(s);
+    const std::string text =
+        "From: Carol <carol@example.org>\r\n"
+        "To: Sender <sender@example.org>\r\n"
+        "Subject: with files\r\n"
+        "Message-ID: <attached-1@example.org>\r\n"
+        "MIME-Version: 1.0\r\n"
+        "Content-Type: multipart/mixed; boundary=\"b1\"\r\n"
+        "\r\n"
+        "--b1\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\n"
+        "\r\n"
+        "see the files\r\n"
+        "--b1\r\n"
+        "Content-Type: application/octet-stream\r\n"
+        "Content-Disposition: attachment; filename=\"data.bin\"\r\n"
+        "Content-Transfer-Encoding: base64\r\n"
+        "\r\n"
+        "AAEC/w==\r\n"
+        "--b1\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\n"
+        "Content-Disposition: attachment; filename=\"notes.txt\"\r\n"
+        "\r\n"
+        "a note\r\n"
+        "--b1--\r\n";
+    w.drop_file("1700000002.M2P1.host", text);
+    REQUIRE(s->flush_queues(flush_flag::download));
+    const auto inbox = s->default_store().value()->messages(standard_folder::inbox).value();
+    REQUIRE(inbox.size() == 1);
+    CHECK(inbox[0].props.get_string(pr::subject) == "with files");
+    CHECK(contains(inbox[0].props.get_string(pr::body).value_or(""), "see the files"));
+    REQUIRE(inbox[0].attachments.size() == 2);
+    CHECK(inbox[0].attachments[0].get_string(pr::attach_long_filename) == "data.bin");
+    const binary* data = inbox[0].attachments[0].get_binary(pr::attach_data_bin);
+    REQUIRE(data != nullptr);
+    CHECK(*data == binary{0x00, 0x01, 0x02, 0xFF});
+    CHECK(inbox[0].attachments[1].get_string(pr::attach_long_filename) == "notes.txt");
+    CHECK(maildir_test::files_in(w.drop() + "/new").empty());
+}
+
 TEST_CASE("without a mailbox directory the local transport answers unconfigured and is disabled") {
     local_world w({}, false);
     auto s = w.logon({.profile = "L", .flags = mail});

@@ -26,6 +26,7 @@
 
 #include <chrono>
 #include <coroutine>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -55,15 +56,61 @@ struct outbound_message {
 /// elsewhere or already handled) have PR_RESPONSIBILITY = TRUE, so a transport processes
 /// exactly the rows with PR_RESPONSIBILITY = FALSE. Changes are discarded unless the transport
 /// calls `save_changes()` (rule 60: an error discards unsaved changes).
+///
+/// Per-recipient outcome (the role of IMAPISupport::StatusRecips): a transport that finds some
+/// of its recipients undeliverable for good calls `mark_undeliverable` for each of them and
+/// goes on with the others. When `submit_message` then returns `success` and `end_message`
+/// answers sent (no flags) or END_DONT_RESEND, the spooler puts exactly the marked rows, each
+/// with its PR_REPORT_TEXT, into one non-delivery report for the sender and counts them done;
+/// the transport's other rows are sent (or deferred) as usual. On any other outcome (busy,
+/// wait, an error, a resend, an exception) the marks are dropped with the rest of the working
+/// copy and the whole message is offered again.
 struct submit_context {
     outbound_message message;       ///< The working copy.
     std::uint32_t message_ref = 0;  ///< Set by the transport, before moving data (pre-set 0, rule 61).
     bool deferred = false;          ///< BEGIN_DEFERRED: a message deferred earlier is re-sent.
     bool saved = false;             ///< Set by `save_changes()`.
+    std::vector<std::size_t> undeliverable;  ///< Rows marked by `mark_undeliverable`, in marking order.
 
     /// SaveChanges: the message properties of the working copy are written back to the queue
     /// when the submission ends, whatever its outcome.
     void save_changes() noexcept { saved = true; }
+
+    /// Marks recipient row `row` of the working copy undeliverable, with `reason` (a sentence
+    /// for the sender) as its PR_REPORT_TEXT; the row gets PR_RESPONSIBILITY = TRUE. Marking a
+    /// row again replaces its reason. Only rows that were the transport's (PR_RESPONSIBILITY =
+    /// FALSE when handed over) count; the spooler ignores marks on others.
+    /// `invalid_parameter` if `row` is not a row of the message. Throws: `std::bad_alloc`.
+    result<void> mark_undeliverable(std::size_t row, std::string reason)
+    {
+        if (row >= message.recipients.size()) {
+            return fail(scode::invalid_parameter,
+                        "mark_undeliverable: the message has no recipient row " + std::to_string(row),
+                        "mapixx.submit_context");
+        }
+        property_bag& r = message.recipients[row];
+        if (auto set = r.set(pr::report_text, std::move(reason)); !set) {
+            return set;
+        }
+        if (auto set = r.set(pr::responsibility, true); !set) {
+            return set;
+        }
+        if (!is_undeliverable(row)) {
+            undeliverable.push_back(row);
+        }
+        return {};
+    }
+
+    /// True if `row` was marked by `mark_undeliverable`.
+    [[nodiscard]] bool is_undeliverable(std::size_t row) const noexcept
+    {
+        for (std::size_t k : undeliverable) {
+            if (k == row) {
+                return true;
+            }
+        }
+        return false;
+    }
 };
 
 /// The result of `xp_logon::submit_message`: an `scode` (`success`, `busy`, `not_me`,
@@ -77,11 +124,14 @@ struct submit_result {
 
 /// An inbound message being filled by `xp_logon::start_message`. A saved message is a
 /// delivered one; returning without `save_changes()` means nothing was waiting (DESIGN.md).
+/// Whether the receiving store then really took it is told to the transport by
+/// `transport_logon::inbound_outcome` (so a transport keeps its copy until then).
 struct inbound_message {
-    property_bag props;                    ///< Message properties.
-    std::vector<property_bag> recipients;  ///< Recipient rows.
-    std::uint32_t message_ref = 1;         ///< Pre-set to 1 (rule 61).
-    bool saved = false;                    ///< Set by `save_changes()`.
+    property_bag props;                     ///< Message properties.
+    std::vector<property_bag> recipients;   ///< Recipient rows.
+    std::uint32_t message_ref = 1;          ///< Pre-set to 1 (rule 61); `inbound_outcome` passes it back.
+    bool saved = false;                     ///< Set by `save_changes()`.
+    std::vector<property_bag> attachments;  ///< Attachment rows (PR_ATTACH_NUM, PR_ATTACH_DATA_BIN, ...).
 
     /// SaveChanges: keep (deliver) this message.
     void save_changes() noexcept { saved = true; }
@@ -635,6 +685,19 @@ public:
     {
         static_cast<void>(msg);
         co_return result<void>{};
+    }
+
+    /// After a `start_message` that saved a message: whether the spooler's delivery sink (the
+    /// default store's Inbox) took it. `stored` is success once the message is in the store;
+    /// a failure means it is not, and the transport should keep its own copy (a file, a message
+    /// left on the server) so that it is offered again later, by this logon or the next one.
+    /// `message_ref` is the `inbound_message::message_ref` the transport set. Called before the
+    /// next call to the transport. Default: nothing.
+    virtual task<void> inbound_outcome(std::uint32_t message_ref, result<void> stored)
+    {
+        static_cast<void>(message_ref);
+        static_cast<void>(stored);
+        co_return;
     }
 
     /// FlushQueues: request a flush by setting STATUS_OUTBOUND_FLUSH (upload) and

@@ -154,12 +154,13 @@ inline std::string drop_message_id(std::string_view name) {
 ///   counted as delivered (so a message resent after a crash does not arrive twice);
 /// - a delivery that fails (disk full, a damaged mailbox) returns `network_error` with a retry
 ///   delay: the message stays queued and is sent later, or by the next session;
-/// - a recipient with no mailbox gets a non-delivery report (MAPI_E_CANCEL for its rows; when
-///   the message has deliverable recipients too, those are delivered and marked, the message is
-///   deferred with END_DONT_RESEND, and the transport's next idle call asks for it again with
-///   NOTIFY_SENTDEFERRED, which reports the rest);
-/// - a dropped file is claimed by a rename into `cur/` and removed only after the spooler took
-///   the message; a logon finds files a crashed process had claimed and offers them again;
+/// - a recipient with no mailbox gets a non-delivery report saying so: MAPI_E_CANCEL when no
+///   recipient has one; otherwise the others are delivered and the unknown ones are marked
+///   undeliverable (`submit_context::mark_undeliverable`), so one submission settles them all;
+/// - a dropped file is claimed by a rename into `cur/` and removed only once the spooler says
+///   the session's store took the message (`inbound_outcome`); a message the store refused goes
+///   back into `new/`, to be offered again at the next poll or by the next session; a logon
+///   finds files a crashed process had claimed and offers them again;
 /// - a dropped file that is not a message moves into `quarantine/` beside a `NAME.error` file
 ///   with the reason; the status row says how many were set aside.
 class local_transport_logon final : public transport_logon {
@@ -182,7 +183,7 @@ public:
     }
     /// Messages written into a local Inbox by this logon (one per recipient).
     [[nodiscard]] std::size_t delivered() const noexcept { return delivered_; }
-    /// Dropped files this logon handed to the spooler.
+    /// Dropped files whose message this logon handed to the spooler and the store took.
     [[nodiscard]] std::size_t received() const noexcept { return received_; }
     /// Dropped files this logon set aside in quarantine, one sentence each.
     [[nodiscard]] const std::vector<error_info>& quarantined() const noexcept { return quarantined_; }
@@ -193,9 +194,12 @@ public:
         return {};
     }
 
-    /// LOGON_SP_IDLE (to ask for deferred messages again), and LOGON_SP_POLL with a drop directory.
+    /// Dropped files the session's store refused; they went back to the drop directory.
+    [[nodiscard]] std::size_t refused() const noexcept { return refused_; }
+
+    /// LOGON_SP_POLL with a drop directory; nothing without one.
     [[nodiscard]] transport_logon_flags logon_flags() const override {
-        transport_logon_flags f = transport_logon_flag::sp_idle;
+        transport_logon_flags f;
         if (drop_) f |= transport_logon_flag::sp_poll;
         return f;
     }
@@ -241,6 +245,7 @@ public:
         }
         if (known.empty()) {
             // Nobody here has a mailbox: the spooler reports these recipients undeliverable.
+            for (std::size_t k : unknown) (void)ctx.message.recipients[k].set(pr::report_text, unknown_reason(ctx.message.recipients[k]));
             co_return submit_result{scode::cancel, ctx.message_ref, 0};
         }
         const message_content copy = inbox_copy(ctx.message);
@@ -251,30 +256,9 @@ public:
                 co_return submit_result{scode::network_error, ctx.message_ref, retry_seconds};
             }
         }
-        if (!unknown.empty()) {
-            for (std::size_t k : known) (void)ctx.message.recipients[k].set(pr::responsibility, true);
-            partial_refs_.insert(ctx.message_ref);
-            deferred_.push_back(ctx.message.id);
-        }
+        // The known ones have it; the unknown ones get a report from the spooler.
+        for (std::size_t k : unknown) (void)ctx.mark_undeliverable(k, unknown_reason(ctx.message.recipients[k]));
         co_return submit_result{scode::success, ctx.message_ref, 0};
-    }
-
-    /// Sent, or END_DONT_RESEND for a message whose other recipients have no mailbox.
-    task<result<end_message_flags>> end_message(std::uint32_t message_ref) override {
-        if (partial_refs_.erase(message_ref) != 0) co_return end_message_flags{end_message_flag::dont_resend};
-        co_return end_message_flags{};
-    }
-
-    /// Asks the spooler again for the messages deferred for their unknown recipients.
-    task<void> idle() override {
-        finish_claim();
-        auto ids = std::exchange(deferred_, {});
-        for (message_id id : ids) {
-            spooler_notify_data data;
-            data.entry = id;
-            (void)support().spooler_notify(spooler_notify::sentdeferred, std::move(data));
-        }
-        co_return;
     }
 
     /// True if files wait in the drop directory.
@@ -314,6 +298,9 @@ public:
             }
             msg.props = std::move(parts->props);
             msg.recipients = std::move(parts->recipients);
+            msg.attachments = std::move(parts->attachments);
+            msg.message_ref = ++last_in_ref_;
+            if (last_in_ref_ == 0) msg.message_ref = last_in_ref_ = 1;
             if (!msg.props.contains(pr::internet_message_id)) {
                 (void)msg.props.set(pr::internet_message_id, detail::local::drop_message_id(name));
             }
@@ -322,13 +309,34 @@ public:
             (void)msg.props.set(pr::message_delivery_time, filetime::now());
             msg.save_changes();
             claim_ = claimed;
-            ++received_;
+            claim_ref_ = msg.message_ref;
             co_return result<void>{};
         }
         co_return result<void>{};
     }
 
-    /// Removes the last claimed file (the spooler has taken its message).
+    /// The session's store took the message of the claimed file (the file is removed) or
+    /// refused it (the file goes back into `new/`, to be offered again; if that rename fails it
+    /// stays in `cur/`, which the next logon offers again).
+    task<void> inbound_outcome(std::uint32_t message_ref, result<void> stored) override {
+        if (!claim_ || message_ref != claim_ref_) co_return;
+        if (stored) {
+            finish_claim();
+            co_return;
+        }
+        const std::string path = std::exchange(claim_, std::nullopt).value();
+        const std::string name = std::filesystem::path(path).filename().string();
+        ++refused_;
+        if (detail::maildir::rename_file(path, detail::join_path(drop_->new_dir(), name))) {
+            (void)detail::sync_directory(drop_->new_dir());
+        }
+        set_status_string("The session's store refused the dropped file \"" + name + "\" (" + stored.info().message +
+                          "); it stays in the drop directory");
+        co_return;
+    }
+
+    /// Removes the last claimed file if the spooler never said what became of its message (a
+    /// host that does not call `inbound_outcome`: the message was taken).
     task<void> logoff() override {
         finish_claim();
         co_return;
@@ -338,6 +346,13 @@ public:
     static constexpr std::uint32_t retry_seconds = 60;
 
 private:
+    /// PR_REPORT_TEXT for a recipient with no local mailbox.
+    [[nodiscard]] static std::string unknown_reason(const property_bag& row) {
+        const std::string user(row.get_string(pr::email_address).value_or(""));
+        if (!detail::local::valid_user(user)) return "\"" + user + "\" cannot be the name of a local user";
+        return "there is no local mailbox named \"" + user + "\"";
+    }
+
     /// The message as a recipient's Inbox gets it: unread, delivered now, without the Bcc rows
     /// and the sender's own bookkeeping.
     static message_content inbox_copy(const outbound_message& m) {
@@ -402,9 +417,11 @@ private:
                           sentence);
     }
 
-    /// Removes the file whose message the spooler took since the last call.
+    /// Removes the file whose message the spooler took since the last call (normally done by
+    /// `inbound_outcome`; this covers a host that does not call it).
     void finish_claim() {
         if (!claim_) return;
+        ++received_;
         const std::string path = std::exchange(claim_, std::nullopt).value();
         const auto slash = path.rfind('/');
         (void)detail::remove_file_durably(path.substr(0, slash), path.substr(slash + 1));
@@ -426,12 +443,13 @@ private:
     std::string display_name_;
     std::map<std::string, mailbox, std::less<>> mailboxes_open_;
     std::optional<std::string> claim_;
-    std::set<std::uint32_t> partial_refs_;
-    std::vector<message_id> deferred_;
+    std::uint32_t claim_ref_ = 0;
     std::vector<error_info> quarantined_;
     std::uint32_t last_ref_ = 0;
+    std::uint32_t last_in_ref_ = 0;
     std::size_t delivered_ = 0;
     std::size_t received_ = 0;
+    std::size_t refused_ = 0;
 };
 
 /// The local transport provider (DLL name "mxxlocal" in the bundled MAPISVC.INF). Its profile

@@ -146,8 +146,10 @@ struct delivery {
 class delivery_sink {
 public:
     virtual ~delivery_sink() = default;
-    /// Takes one message.
-    virtual void deliver(delivery d) = 0;
+    /// Takes one message. A failure says the message is not stored (the store refused it): for
+    /// received mail the spooler tells the transport (`transport_logon::inbound_outcome`), which
+    /// keeps its copy and offers it again later.
+    virtual result<void> deliver(delivery d) = 0;
 
 protected:
     delivery_sink() = default;
@@ -158,7 +160,11 @@ protected:
 /// An in-memory `delivery_sink`.
 class memory_delivery_sink final : public delivery_sink {
 public:
-    void deliver(delivery d) override { items_.push_back(std::move(d)); }
+    result<void> deliver(delivery d) override
+    {
+        items_.push_back(std::move(d));
+        return {};
+    }
     /// Everything delivered, in order.
     [[nodiscard]] const std::vector<delivery>& items() const noexcept { return items_; }
     /// How many of one kind.

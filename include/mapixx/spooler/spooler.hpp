@@ -65,6 +65,7 @@ struct spooler_event {
         quarantined,         ///< Failed `max_attempts` times: set aside (S10).
         cancelled,           ///< The client cancelled it; it left the queue.
         received,            ///< A transport delivered an inbound message.
+        not_delivered,       ///< The sink refused an inbound message; its transport keeps it (`code`: why).
         protocol_violation,  ///< A transport broke a rule (e.g. changed TransportNotify flags).
         critical_error,      ///< A transport sent NOTIFY_CRITICAL_ERROR; it gets no more calls.
         logon_failed,        ///< A transport did not log on (`code`: its error; `version` for rule 62).
@@ -174,7 +175,10 @@ public:
     }
 
     /// Wakes every worker (e.g. after the clock moved or messages were queued) and runs the
-    /// scheduler until nothing is ready. Returns the number of resumptions.
+    /// scheduler until nothing is ready. Returns the number of resumptions. Reporting the
+    /// recipients no transport takes looks only at messages that changed since the last pump
+    /// (queued, touched by a transport, released from deferral) unless the routing changed
+    /// (a transport's state or address types), so a pump costs nothing per queued message.
     std::size_t pump()
     {
         static_cast<void>(run_posted());
@@ -197,17 +201,12 @@ public:
     /// the seam for a reactor's `sleep_for`.
     [[nodiscard]] std::optional<std::chrono::milliseconds> next_due() const
     {
-        std::optional<std::chrono::milliseconds> due;
+        std::optional<std::chrono::milliseconds> due = queue_due();
         auto consider = [&due](std::chrono::milliseconds t) {
             if (!due || t < *due) {
                 due = t;
             }
         };
-        for (const auto& [id, e] : entries_) {
-            if (e.busy_with == npos && e.deferred_by == npos && e.not_before > clock_->now()) {
-                consider(e.not_before);
-            }
-        }
         for (const auto& x : xps_) {
             if (x->phase == transport_state::running && x->logon_out.has(transport_logon_flag::sp_poll)) {
                 consider(x->next_poll);
@@ -503,6 +502,46 @@ private:
         return batch.size();
     }
 
+    // The earliest retry time of an idle queued message that is still ahead. Computed again
+    // only after a change to the entries, or once the time found has come: an entry's time that
+    // has passed drops out, and before the minimum passes no other one can.
+    std::optional<std::chrono::milliseconds> queue_due() const
+    {
+        const std::chrono::milliseconds now = clock_->now();
+        if (due_seen_ == changes_ && due_cached_ok_ && (!due_cached_ || *due_cached_ > now)) {
+            return due_cached_;
+        }
+        std::optional<std::chrono::milliseconds> due;
+        for (const auto& [id, e] : entries_) {
+            if (e.busy_with == npos && e.deferred_by == npos && e.not_before > now && (!due || e.not_before < *due)) {
+                due = e.not_before;
+            }
+        }
+        due_cached_ = due;
+        due_cached_ok_ = true;
+        due_seen_ = changes_;
+        return due;
+    }
+
+    // Entry `id` changed (queued, released by a transport, out of deferral): its recipients are
+    // looked at again by the next settle, and the due time is computed again.
+    void touched(message_id id)
+    {
+        ++changes_;
+        auto it = entries_.find(id);
+        if (it != entries_.end() && !it->second.unsettled) {
+            it->second.unsettled = true;
+            unsettled_.push_back(id);
+        }
+    }
+
+    // A transport's state or address types changed: every idle message is settled again.
+    void routing_changed() noexcept
+    {
+        ++changes_;
+        settle_every_ = true;
+    }
+
     bool has_posted()
     {
         std::lock_guard lock{posted_mutex_};
@@ -558,6 +597,7 @@ private:
         bool resubmit_deferred = false;
         std::size_t deferred_for = npos;  // who gets BEGIN_DEFERRED at the resubmission
         bool cancelled = false;
+        bool unsettled = false;  // listed in unsettled_
         std::size_t attempts = 0;
         std::chrono::milliseconds not_before{0};
         std::vector<std::vector<std::size_t>> declined;  // per recipient: transports that said not_me
@@ -617,6 +657,7 @@ private:
         auto n = x.support->take_notifications();
         if (x.support->critical_error() && x.phase == transport_state::running) {
             x.phase = transport_state::dead;
+            routing_changed();
             record(spooler_event::kind::critical_error, std::nullopt, i, scode::success);
         }
         if (n.flags.has(spooler_notify::newmail) && x.inbound_on) {
@@ -632,6 +673,11 @@ private:
                     e.deferred_by = npos;
                     e.resubmit_deferred = true;
                     e.not_before = std::chrono::milliseconds{0};
+                    ++changes_;
+                    if (!e.unsettled) {
+                        e.unsettled = true;
+                        unsettled_.push_back(id);
+                    }
                 }
             }
         }
@@ -646,6 +692,7 @@ private:
         }
         seen_once_ = true;
         seen_generation_ = queue_->generation();
+        ++changes_;
         std::vector<message_id> ids = queue_->pending();
         std::sort(ids.begin(), ids.end());
         for (message_id id : ids) {
@@ -654,7 +701,9 @@ private:
                     entry e;
                     e.declined.resize(m->recipients.size());
                     e.msg = std::move(*m);
+                    e.unsettled = true;
                     entries_.emplace(id, std::move(e));
+                    unsettled_.push_back(id);
                 }
             }
         }
@@ -769,7 +818,18 @@ private:
         static_cast<void>(d.message.props.set(pr::subject, "Undeliverable: " + subject));
         d.message.recipients = std::move(recipients);
         d.message.saved = true;
-        sink_->deliver(std::move(d));
+        if (std::any_of(d.message.recipients.begin(), d.message.recipients.end(),
+                        [](const property_bag& r) { return r.contains(pr::report_text); })) {
+            // A readable summary: one line per recipient with the transport's reason.
+            std::string body = "Your message could not be delivered to these recipients:\r\n";
+            for (const property_bag& r : d.message.recipients) {
+                body += "  " + std::string(r.get_string(pr::email_address).value_or(std::string_view{})) + ": " +
+                        std::string(r.get_string(pr::report_text).value_or("no reason given")) + "\r\n";
+            }
+            static_cast<void>(d.message.props.set(pr::body, std::move(body)));
+        }
+        // A report the sender's store refuses is the sink's to keep (store_inbox_sink does).
+        static_cast<void>(sink_->deliver(std::move(d)));
         record(spooler_event::kind::ndr, m.id, i == npos ? 0 : i, scode::success);
     }
 
@@ -786,23 +846,54 @@ private:
 
     void finish(message_id id, spooler_event::kind k, std::size_t i, scode code)
     {
+        ++changes_;
         static_cast<void>(queue_->remove(id));
         entries_.erase(id);
         record(k, id, i, code);
     }
 
     // Reports recipients no transport takes, for every idle message (also when no worker runs).
+    // Only the messages that changed since the last settle are looked at, in queue order, unless
+    // the routing changed. A message skipped because it is busy or deferred is listed again when
+    // it is released (`touched`), so none is missed.
     void settle_all()
     {
         refresh();
-        for (auto it = entries_.begin(); it != entries_.end();) {
-            const message_id id = it->first;
+        if (settle_every_) {
+            settle_every_ = false;
+            for (message_id id : unsettled_) {
+                if (auto it = entries_.find(id); it != entries_.end()) {
+                    it->second.unsettled = false;
+                }
+            }
+            unsettled_.clear();
+            for (auto it = entries_.begin(); it != entries_.end();) {
+                const message_id id = it->first;
+                entry& e = it->second;
+                ++it;
+                if (e.busy_with == npos && e.deferred_by == npos) {
+                    static_cast<void>(settle_unroutable(id, e));
+                }
+            }
+            return;
+        }
+        if (unsettled_.empty()) {
+            return;
+        }
+        settling_.swap(unsettled_);
+        std::sort(settling_.begin(), settling_.end());
+        for (message_id id : settling_) {
+            auto it = entries_.find(id);
+            if (it == entries_.end()) {
+                continue;
+            }
             entry& e = it->second;
-            ++it;
+            e.unsettled = false;
             if (e.busy_with == npos && e.deferred_by == npos) {
                 static_cast<void>(settle_unroutable(id, e));
             }
         }
+        settling_.clear();
     }
 
     // The first queued message with a recipient routed to transport `i` that may go now.
@@ -888,6 +979,7 @@ private:
     // A failed attempt: requeue, or quarantine after max_attempts (S10).
     void attempt_failed(message_id id, entry& e, std::size_t i, scode code, const std::string& what)
     {
+        ++changes_;
         ++e.attempts;
         if (e.attempts >= options_.max_attempts) {
             error_info info;
@@ -909,6 +1001,7 @@ private:
         xp& x = *xps_[i];
         entry& e0 = entries_.at(id);
         e0.busy_with = i;
+        ++changes_;
         // The transport's picture: only its own recipients have PR_RESPONSIBILITY = FALSE.
         std::vector<std::size_t> mine;
         submit_context ctx;
@@ -960,6 +1053,7 @@ private:
         }
         entry& e = it->second;
         e.busy_with = npos;
+        touched(id);
         if (ctx.saved) {
             e.msg.props = ctx.message.props;
             static_cast<void>(queue_->update(e.msg));
@@ -995,6 +1089,9 @@ private:
         }
         if (ended) {
             const end_message_flags ef = *ended;
+            if (ef.empty() || ef.has(end_message_flag::dont_resend)) {
+                report_marked(e, ctx, mine, i);
+            }
             if (ef.empty()) {
                 for (std::size_t k : mine) {
                     static_cast<void>(e.msg.recipients[k].set(pr::responsibility, true));
@@ -1010,6 +1107,9 @@ private:
                 bool handled_some = false;
                 bool left_some = false;
                 for (std::size_t k : mine) {
+                    if (ctx.is_undeliverable(k)) {
+                        continue;  // reported above
+                    }
                     if (recipient_done(ctx.message.recipients[k])) {
                         static_cast<void>(e.msg.recipients[k].set(pr::responsibility, true));
                         handled_some = true;
@@ -1069,6 +1169,10 @@ private:
             std::vector<property_bag> failed;
             for (std::size_t k : mine) {
                 failed.push_back(e.msg.recipients[k]);
+                // The transport's reason for this recipient, if it gave one.
+                if (auto why = ctx.message.recipients[k].get_string(pr::report_text); why && !why->empty()) {
+                    static_cast<void>(failed.back().set(pr::report_text, std::string(*why)));
+                }
                 static_cast<void>(e.msg.recipients[k].set(pr::responsibility, true));
             }
             send_ndr(e.msg, std::move(failed), i);
@@ -1079,6 +1183,29 @@ private:
         default:
             attempt_failed(id, e, i, r.code, "SubmitMessage returned an error");
             break;
+        }
+    }
+
+    // After a sent or END_DONT_RESEND: the transport's own recipients it marked undeliverable
+    // (`submit_context::mark_undeliverable`) go into one non-delivery report, with their reasons,
+    // and are done. Marks on rows that were not the transport's are ignored.
+    void report_marked(entry& e, const submit_context& ctx, const std::vector<std::size_t>& mine, std::size_t i)
+    {
+        std::vector<property_bag> failed;
+        for (std::size_t k : ctx.undeliverable) {
+            if (k >= e.msg.recipients.size() || std::find(mine.begin(), mine.end(), k) == mine.end() ||
+                recipient_done(e.msg.recipients[k])) {
+                continue;
+            }
+            failed.push_back(e.msg.recipients[k]);
+            if (auto why = ctx.message.recipients[k].get_string(pr::report_text); why && !why->empty()) {
+                static_cast<void>(failed.back().set(pr::report_text, std::string(*why)));
+            }
+            static_cast<void>(e.msg.recipients[k].set(pr::responsibility, true));
+        }
+        if (!failed.empty()) {
+            send_ndr(e.msg, std::move(failed), i);
+            static_cast<void>(queue_->update(e.msg));
         }
     }
 
@@ -1098,11 +1225,29 @@ private:
         if (!ok || !m.saved) {
             co_return false;  // an error loses the message (7.3); unsaved: nothing waiting
         }
+        const std::uint32_t ref = m.message_ref;
         delivery d;
         d.what = delivery::kind::mail;
         d.transport = i;
         d.message = std::move(m);
-        sink_->deliver(std::move(d));
+        result<void> stored = fail(scode::call_failed, "the delivery sink threw", "mapixx.spooler");
+        try {
+            stored = sink_->deliver(std::move(d));
+        } catch (...) {
+        }
+        const bool delivered = stored.has_value();
+        const scode code = delivered ? scode::success : stored.code();
+        // The transport keeps its copy of a message the store did not take (nothing lost).
+        try {
+            co_await x.logon->inbound_outcome(ref, std::move(stored));
+        } catch (...) {
+        }
+        drain(i);
+        if (!delivered) {
+            // Not delivered: stop receiving for now; the transport offers it again later.
+            record(spooler_event::kind::not_delivered, std::nullopt, i, code);
+            co_return false;
+        }
         record(spooler_event::kind::received, std::nullopt, i, scode::success);
         co_return true;
     }
@@ -1243,6 +1388,7 @@ private:
             } catch (...) {
                 x.types = address_types_result::no_type();
             }
+            routing_changed();
         }
         // Then traffic on, then the workers.
         for (std::size_t i = 0; i != xps_.size(); ++i) {
@@ -1277,6 +1423,7 @@ private:
                 } catch (...) {
                     x.types = address_types_result::no_type();
                 }
+                routing_changed();
                 continue;
             }
             if (x.flushing) {
@@ -1307,6 +1454,7 @@ private:
                 if (!want && !critsec && x.logon_out.has(transport_logon_flag::sp_poll) &&
                     clock_->now() >= x.next_poll) {
                     x.next_poll = clock_->now() + options_.poll_interval;
+                    ++changes_;
                     bool has = false;
                     try {
                         has = co_await x.logon->poll();
@@ -1407,6 +1555,7 @@ private:
             }
             if (x.phase != transport_state::not_logged_on) {
                 x.phase = transport_state::logged_off;
+                routing_changed();
             }
             x.support->logged_off();
         }
@@ -1424,6 +1573,13 @@ private:
     std::vector<spooler_event> events_;
     std::uint64_t seen_generation_ = 0;
     bool seen_once_ = false;
+    std::vector<message_id> unsettled_;  // entries changed since the last settle
+    std::vector<message_id> settling_;   // settle_all's working list (kept for its capacity)
+    bool settle_every_ = true;           // the routing changed: settle every idle entry
+    std::uint64_t changes_ = 0;          // bumped by every change that can move queue_due()
+    mutable std::optional<std::chrono::milliseconds> due_cached_;
+    mutable bool due_cached_ok_ = false;
+    mutable std::uint64_t due_seen_ = 0;
     state state_ = state::created;
     bool stopping_ = false;
     bool start_done_ = false;

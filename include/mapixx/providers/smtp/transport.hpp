@@ -413,8 +413,9 @@ public:
         co_return out;
     }
 
-    /// EndMessage: sent (0), or END_DONT_RESEND for a message some of whose recipients are
-    /// left for a later resubmission (NOTIFY_SENTDEFERRED follows).
+    /// EndMessage: sent (0), or END_DONT_RESEND for a message some of whose recipients got a
+    /// 4xx reply beside accepted ones: they are left for a resubmission after `retry_delay`
+    /// (NOTIFY_SENTDEFERRED follows). Recipients refused for good were marked undeliverable.
     task<result<end_message_flags>> end_message(std::uint32_t message_ref) override {
         auto it = pending_end_.find(message_ref);
         if (it == pending_end_.end()) co_return end_message_flags{};
@@ -513,6 +514,7 @@ private:
         if (mine.empty() && bad.empty()) co_return submit_result{scode::success, ctx.message_ref, 0};
         if (mine.empty()) {
             say("message " + message_name(ctx) + ": no recipient has a usable SMTP address; reported undeliverable");
+            for (std::size_t k : bad) static_cast<void>(ctx.message.recipients[k].set(pr::report_text, bad_address_reason(ctx, k)));
             co_return submit_result{scode::cancel, ctx.message_ref, 0};
         }
         // A stable Message-ID, so a resend can be recognised.
@@ -551,6 +553,11 @@ private:
                 const std::string reason = sent.info().message;
                 status({}, status_code::outbound_active, "Last message refused before sending: " + reason);
                 say("message " + message_name(ctx) + ": " + reason);
+                for (std::size_t k : mine) {
+                    static_cast<void>(ctx.message.recipients[k].set(pr::report_text, "the message cannot be sent to " +
+                                                                                         server_name() + ": " + reason));
+                }
+                for (std::size_t k : bad) static_cast<void>(ctx.message.recipients[k].set(pr::report_text, bad_address_reason(ctx, k)));
                 co_return submit_result{scode::cancel, ctx.message_ref, 0};
             }
             ++messages_on_connection_;
@@ -586,12 +593,25 @@ private:
         return id ? std::string(*id) : "#" + std::to_string(static_cast<std::uint64_t>(ctx.message.id));
     }
 
+    [[nodiscard]] static std::string bad_address_reason(const submit_context& ctx, std::size_t k) {
+        const std::string address(ctx.message.recipients[k].get_string(pr::email_address).value_or(""));
+        return "\"" + address + "\" is not a usable SMTP address";
+    }
+
+    // What the server said for each recipient. Refused for good: a non-delivery report for
+    // those rows with the server's reply (all of them: MAPI_E_CANCEL; some: marked undeliverable
+    // beside the accepted ones). Refused for now: the message is retried (none accepted) or
+    // deferred for those rows (some accepted; NOTIFY_SENTDEFERRED after `retry_delay`).
     submit_result settle(submit_context& ctx, const std::vector<std::size_t>& mine, const std::vector<std::size_t>& bad,
                          const smtp::message_result& res, const std::string& why) {
         std::size_t accepted = 0;
-        std::size_t permanent = bad.size();
         std::size_t temporary = 0;
         std::string refused;
+        // 503 to MAIL: the server believes a transaction is still open (aiosmtpd does after a
+        // failed final reply). That says nothing about the recipients: retry on a new session.
+        const bool out_of_step = res.mail_reply.code == 503;
+        std::vector<std::pair<std::size_t, std::string>> permanent;  // row, reason
+        for (std::size_t k : bad) permanent.emplace_back(k, bad_address_reason(ctx, k));
         for (std::size_t i = 0; i < mine.size() && i < res.recipients.size(); ++i) {
             const smtp::recipient_result& r = res.recipients[i];
             switch (r.status) {
@@ -600,8 +620,12 @@ private:
                 static_cast<void>(ctx.message.recipients[mine[i]].set(pr::responsibility, true));
                 break;
             case smtp::recipient_status::permanent_failure:
-                ++permanent;
                 refused += (refused.empty() ? "" : "; ") + r.address + ": " + smtp::quote(r.response);
+                if (out_of_step) {
+                    ++temporary;
+                } else {
+                    permanent.emplace_back(mine[i], server_name() + " refused the recipient: " + smtp::quote(r.response));
+                }
                 break;
             case smtp::recipient_status::temporary_failure:
                 ++temporary;
@@ -612,26 +636,16 @@ private:
         }
         const std::string name = message_name(ctx);
         const bool session_failed = engine_ && engine_->state() == smtp::client_state::failed;
-        // 503 to MAIL: the server believes a transaction is still open (aiosmtpd does after a
-        // failed final reply). That says nothing about the recipients: retry on a new session.
-        const bool out_of_step = res.mail_reply.code == 503;
-        if (out_of_step) {
-            for (std::size_t i = 0; i < mine.size() && i < res.recipients.size(); ++i) {
-                if (res.recipients[i].status == smtp::recipient_status::permanent_failure) {
-                    --permanent;
-                    ++temporary;
-                }
-            }
-        }
         // A refused final reply may leave some servers out of step too: start afresh next time.
         if (session_failed || out_of_step || res.final_reply.code >= 400) close_connection();
-        if (temporary == 0 && permanent == 0) {
+        if (temporary == 0 && permanent.empty()) {
             status({}, status_code::outbound_active | status_code::failure, "Sent " + name + " through " + server_name());
             return submit_result{scode::success, ctx.message_ref, 0};
         }
-        say("message " + name + ": " + std::to_string(accepted) + " accepted, " + std::to_string(permanent) +
+        say("message " + name + ": " + std::to_string(accepted) + " accepted, " + std::to_string(permanent.size()) +
             " refused for good, " + std::to_string(temporary) + " to retry (" + refused + ")");
         if (accepted == 0 && temporary == 0) {
+            for (auto& [k, reason] : permanent) static_cast<void>(ctx.message.recipients[k].set(pr::report_text, reason));
             status({}, status_code::outbound_active, "Undeliverable: " + name);
             return submit_result{scode::cancel, ctx.message_ref, 0};
         }
@@ -642,9 +656,10 @@ private:
                        std::to_string(retry_seconds()) + " s");
             return submit_result{lost ? scode::network_error : scode::wait, ctx.message_ref, retry_seconds()};
         }
-        // Some accepted, some left: keep the accepted ones, defer the rest.
-        pending_end_[ctx.message_ref] =
-            pending_end{ctx.message.id, temporary == 0 ? clock_ms{0} : clock_ms{options_.retry_delay}};
+        // Some accepted: those are done, the refused ones are reported now, and the ones to
+        // retry (if any) wait for NOTIFY_SENTDEFERRED.
+        for (auto& [k, reason] : permanent) static_cast<void>(ctx.mark_undeliverable(k, std::move(reason)));
+        if (temporary > 0) pending_end_[ctx.message_ref] = pending_end{ctx.message.id, clock_ms{options_.retry_delay}};
         status({}, status_code::outbound_active, "Sent " + name + " to part of its recipients");
         return submit_result{scode::success, ctx.message_ref, 0};
     }

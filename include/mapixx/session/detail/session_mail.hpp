@@ -53,6 +53,9 @@ public:
     task<result<end_message_flags>> end_message(std::uint32_t ref) override { return real_->end_message(ref); }
     task<bool> poll() override { return real_->poll(); }
     task<result<void>> start_message(inbound_message& msg) override { return real_->start_message(msg); }
+    task<void> inbound_outcome(std::uint32_t ref, result<void> stored) override {
+        return real_->inbound_outcome(ref, std::move(stored));
+    }
     task<result<void>> flush_queues(flush_flags f) override { return real_->flush_queues(f); }
     task<void> idle() override { return real_->idle(); }
     task<result<void>> validate_state(validate_flags f) override { return real_->validate_state(f); }
@@ -132,7 +135,8 @@ public:
         const std::int32_t flags = m->props.get_i4(pr::message_flags).value_or(0);
         (void)change.set(pr::message_flags, (flags & ~(msgflag::submit | msgflag::unsent)) | msgflag::read);
         if (auto r = store_->update_message(key, change); !r) return r;
-        ++generation_;
+        // No new generation: the spooler removes only messages it has already let go of, so
+        // re-reading the whole Outbox after each sent message would only cost time.
         if (m->props.get_bool(pr::delete_after_submit).value_or(false)) {
             if (auto r = store_->move_message(key, standard_folder::deleted_items); !r) return r;
             return store_->delete_message(key);
@@ -146,7 +150,6 @@ public:
         property_bag change;
         (void)change.set(pr::message_flags, m->props.get_i4(pr::message_flags).value_or(0) & ~msgflag::submit);
         (void)change.set(pr::report_text, "not sent: " + why.message);
-        ++generation_;
         return store_->update_message(key, change);
     }
     [[nodiscard]] std::uint64_t generation() const noexcept override { return generation_.load(); }
@@ -159,20 +162,27 @@ private:
     std::atomic<std::uint64_t> generation_{1};
 };
 
-/// The Inbox of a store as the place the spooler delivers to. A delivery the store refuses is
-/// kept here (`undelivered()`), never dropped.
+/// The Inbox of a store as the place the spooler delivers to, attachments included. A delivery
+/// the store refuses fails: the spooler tells the transport of received mail, which keeps its
+/// copy and offers it again (a later session delivers it). A copy of every refused delivery is
+/// also kept here (`undelivered()`): for a non-delivery report it is the only one.
 class store_inbox_sink final : public delivery_sink {
 public:
     explicit store_inbox_sink(std::shared_ptr<store_logon> store) : store_(std::move(store)) {}
 
-    void deliver(delivery d) override {
-        message_content c{std::move(d.message.props), std::move(d.message.recipients), {}};
+    result<void> deliver(delivery d) override {
+        message_content c{std::move(d.message.props), std::move(d.message.recipients), std::move(d.message.attachments)};
         if (!c.props.contains(pr::message_class)) (void)c.props.set(pr::message_class, std::string("IPM.Note"));
         const auto kept = c;
-        if (auto r = store_->create_message(standard_folder::inbox, std::move(c)); !r) {
-            std::lock_guard g(mutex_);
-            undelivered_.push_back({kept, r.info()});
+        auto r = store_->create_message(standard_folder::inbox, std::move(c));
+        if (!r) {
+            {
+                std::lock_guard g(mutex_);
+                undelivered_.push_back({kept, r.info()});
+            }
+            return std::move(r).as_failure();
         }
+        return {};
     }
     /// Deliveries the store refused, with its error.
     [[nodiscard]] std::vector<std::pair<message_content, error_info>> undelivered() const {
