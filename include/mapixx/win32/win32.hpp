@@ -15,6 +15,7 @@
 #include <mapixx/win32/service_admin.hpp>
 #include <mapixx/win32/session.hpp>
 #include <mapixx/win32/subsystem.hpp>
+#include <mapixx/win32/transport_adapter.hpp>
 
 #endif // _WIN32
 #endif
