@@ -23,8 +23,10 @@ if [ "$purpose" = docs ]; then
 fi
 if [ "$purpose" = bench ]; then
   # The benchmark target: Google Benchmark, Boost.Asio as a peer, gnuplot for the plot,
-  # taskset to pin the run to one CPU, python3 for the report.
-  packages+=(libbenchmark-dev libboost-dev gnuplot-nox util-linux python3)
+  # taskset to pin the run to one CPU, python3 for the report, and postfix for its smtp-sink and
+  # smtp-source (the SMTP peer; preseeded below with "No configuration", so no mail server is
+  # configured or started).
+  packages+=(libbenchmark-dev libboost-dev gnuplot-nox util-linux python3 postfix)
 fi
 
 missing=()
@@ -49,4 +51,8 @@ fi
 echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 "${as_root[@]}" apt-get update -q
+# postfix (bench: smtp-sink and smtp-source) must not configure or start a mail server here.
+if printf '%s\n' "${missing[@]}" | grep -qx postfix; then
+  echo "postfix postfix/main_mailer_type select No configuration" | "${as_root[@]}" debconf-set-selections
+fi
 "${as_root[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"

@@ -40,6 +40,7 @@ class Row:
         self.cpu_ns = None      # median time per iteration, ns
         self.real_ns = None
         self.cv = None          # coefficient of variation of the chosen time, as a fraction
+        self.cv_by_field = {}   # the same for cpu_time and real_time
         self.counters = {}
         self.error = None
         self.repetitions = 0
@@ -89,6 +90,7 @@ def load_rows(data, time_field):
             cv = g["aggregates"].get("cv")
             if cv is not None:
                 row.cv = cv.get(time_field)
+                row.cv_by_field = {k: cv.get(k) for k in ("cpu_time", "real_time")}
         elif g["iterations"]:
             # No aggregates (run without repetitions): take the median of what is there.
             its = g["iterations"]
@@ -113,9 +115,14 @@ class Report:
 
     # -- numbers ---------------------------------------------------------------------------
 
+    def topic_time_field(self, topic):
+        """The time a topic's goals judge: its own `time_field` in goals.json (e.g. real_time
+        for a benchmark whose work happens partly in other processes), else the global one."""
+        return self.topics.get(topic, {}).get("time_field", self.time_field)
+
     def per_op(self, row, which=None):
         """Median time of one operation in ns (None if unknown)."""
-        which = which or self.time_field
+        which = which or self.topic_time_field(row.topic)
         total = row.cpu_ns if which == "cpu_time" else row.real_ns
         counter = self.topics.get(row.topic, {}).get("per_iteration_counter")
         per_iter = row.counters.get(counter, 1.0) if counter else 1.0
@@ -184,6 +191,20 @@ class Report:
                 value = pt / t
                 ratio_text = f"{value:.1f}x vs {peer.name} ({fmt_ns(pt)})"
                 measured = f"{value:.1f}x"
+            elif metric == "growth":
+                # How much slower than the same implementation at N = base_n (same run).
+                base = self.rows.get((row.topic, row.impl, goal["base_n"]))
+                if row.n == goal["base_n"]:
+                    lines.append([row.name, time_text, "", goal["text"], "the base of the comparison", "n/a"])
+                    continue
+                bt = self.per_op(base) if base is not None and not base.error else None
+                if not bt or not t:
+                    lines.append([row.name, time_text, "", goal["text"],
+                                  f"no {row.topic}/{row.impl}/{goal['base_n']} in this run", "n/a"])
+                    continue
+                value = t / bt
+                ratio_text = f"{value:.2f}x of {base.name} ({fmt_ns(bt)})"
+                measured = f"{value:.2f}x"
             elif metric.startswith("counter:"):
                 name = metric.split(":", 1)[1]
                 value = row.counters.get(name)
@@ -220,8 +241,14 @@ class Report:
             "the CPU is not counted. Ratios divide the peer's median by mapixx's at the same N.",
             "",
         ]
+        own = {t: spec["time_field"] for t, spec in sorted(self.topics.items())
+               if spec.get("time_field", self.time_field) != self.time_field}
+        if own:
+            out += ["Topics judged on another time: " + ", ".join(
+                f"`{t}` on {f.replace('_', ' ')} ({self.topics[t].get('time_reason', '')})".replace(" ()", "")
+                for t, f in own.items()) + ".", ""]
         out += ["## Goals", ""]
-        out += ["| benchmark | median time/yield | ratio to named peer | goal | measured | met |",
+        out += ["| benchmark | median time/op | ratio to named peer or base | goal | measured | met |",
                 "|---|---:|---|---|---|---|"]
         summary = []
         for goal in self.goals.get("goals", []):
@@ -248,7 +275,8 @@ class Report:
                 heap = f"{fmt_num(c.pop(k))} ({k[len('heap_bytes_per_'):]})"
             ips = c.pop("items_per_second", None)
             others = ", ".join(f"{k}={fmt_num(v)}" for k, v in sorted(c.items()))
-            cv = f"{row.cv * 100:.1f}%" if row.cv is not None else ""
+            cv_value = row.cv_by_field.get(self.topic_time_field(row.topic), row.cv)
+            cv = f"{cv_value * 100:.1f}%" if cv_value is not None else ""
             out.append(
                 f"| {row.name} | {row.n} | {fmt_ns(self.per_op(row, 'cpu_time'))} | "
                 f"{fmt_ns(self.per_op(row, 'real_time'))} | {cv} | "
