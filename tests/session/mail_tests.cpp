@@ -6,11 +6,13 @@
 // across sessions. Rules 21, 22, 65.
 #include <mapixx/provider/transport.hpp>
 #include <mapixx/providers/memory_store.hpp>
+#include <mapixx/spooler/reactor.hpp>
 
 #include <session_fakes.hpp>
 
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -82,6 +84,21 @@ public:
 
 private:
     std::shared_ptr<state> st_;
+};
+
+/// A transport that says it waits on network I/O (it never does here).
+class network_transport final : public transport_provider {
+public:
+    class logon_object final : public transport_logon {
+    public:
+        explicit logon_object(spooler_support& s) : transport_logon(s) {}
+        task<address_types_result> address_types() override { co_return address_types_result{{"NET"}, {}, false, false}; }
+        task<submit_result> submit_message(submit_context&) override { co_return submit_result{}; }
+    };
+    [[nodiscard]] bool uses_reactor() const noexcept override { return true; }
+    task<result<std::unique_ptr<transport_logon>>> logon(provider_context& ctx) override {
+        co_return std::unique_ptr<transport_logon>(std::make_unique<logon_object>(*ctx.spooler));
+    }
 };
 
 /// Profile "M": one service with a memory store (the default store) and a fake transport for
@@ -410,6 +427,34 @@ TEST_CASE("rule 23 with a tightly coupled transport: reopened in the session's s
     (void)sync_wait(service->logoff());
     CHECK(w.xp->live_logons.load() == 0);
     w.check_released();
+}
+
+TEST_CASE("a session gives its spooler a reactor only when a transport waits on network I/O") {
+    SUBCASE("local transports: no reactor, no descriptors") {
+        spool_world w;
+        auto s = w.logon({.profile = "M", .flags = mail_flags});
+        REQUIRE(s);
+        CHECK(s->with_spooler([](spooler& sp) { return sp.io() == nullptr; }).value());
+        (void)sync_wait(s->logoff());
+        w.check_released();
+    }
+#if MAPIXX_HAS_REACTOR
+    SUBCASE("a network transport: the spooler waits on a reactor and the report says so") {
+        spool_world w;
+        w.providers.add_transport("XPNET", [] { return std::make_unique<network_transport>(); });
+        w.add(profile_builder("NET").service("MAIL", "MAILSVC",
+                                             {store("MXXMEM", resource_flag::default_store), transport("XPNET")}));
+        auto s = w.logon({.profile = "NET", .flags = mail_flags});
+        REQUIRE(s);
+        CHECK(s->with_spooler([](spooler& sp) { return sp.io() != nullptr; }).value());
+        bool said = false;
+        for (const auto& line : s->report().steps) said = said || contains(line, "reactor");
+        CHECK(said);
+        CHECK(s->run_for(std::chrono::milliseconds(1)));
+        (void)sync_wait(s->logoff());
+        w.check_released();
+    }
+#endif
 }
 
 } // TEST_SUITE

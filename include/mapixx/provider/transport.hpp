@@ -784,6 +784,11 @@ public:
     [[nodiscard]] resource_type kind() const noexcept final { return resource_type::transport_provider; }
     /// Logs on to the transport for one session.
     virtual task<result<std::unique_ptr<transport_logon>>> logon(provider_context& ctx) = 0;
+    /// True when this provider's logons wait on descriptors or timers through
+    /// `spooler_support::io()` (a network transport). A session gives its spooler a reactor
+    /// only when one of its transports says so, so a session of local transports holds no
+    /// descriptors (a reactor holds three).
+    [[nodiscard]] virtual bool uses_reactor() const noexcept { return false; }
 };
 
 static_assert(provider_interface<transport_provider>);

@@ -798,7 +798,7 @@ private:
         // loop); only MAPI_FORCE_DOWNLOAD makes the logon itself run it, until the first inbound
         // pass is done.
         std::lock_guard guard(mail->mutex);
-        step(mail->attach_reactor());
+        attach_reactor_if_needed(*mail);
         mail->sp->start();
         step(std::string(no_mail_ ? "the tightly coupled transport(s) run in the session's own spooler, unannounced"
                                   : "the spooler started") +
@@ -823,6 +823,32 @@ private:
                 step("MAPI_FORCE_DOWNLOAD: the first inbound pass is still waiting on a transport's I/O; it completes as "
                      "the spooler runs");
             }
+        }
+    }
+
+    /// Gives the spooler a reactor when a transport of the session waits on network I/O
+    /// (`transport_provider::uses_reactor`). If none can be made (no descriptor left), the
+    /// transports that need it run without one: their messages stay queued, and the report
+    /// says so on each of them.
+    void attach_reactor_if_needed(session_mail& mail) {
+        std::vector<std::pair<std::size_t, std::size_t>> needing;
+        for (const auto& x : mail.transports) {
+            const provider_entry& e = core_->prof.services[x->service_index()].providers[x->provider_index()];
+            for (const auto& o : core_->objects) {
+                if (o.kind != resource_type::transport_provider || !same_dll_name(o.dll, e.dll_name)) continue;
+                if (const auto* t = dynamic_cast<const transport_provider*>(o.object.get()); t && t->uses_reactor()) {
+                    needing.emplace_back(x->service_index(), x->provider_index());
+                }
+            }
+        }
+        if (needing.empty()) return;
+        std::string outcome = mail.attach_reactor();
+        step(outcome);
+        if (mail.io) return;
+        for (const auto& [si, pi] : needing) {
+            provider_report& rep = report_.services[si].providers[pi];
+            rep.sentence += (rep.sentence.empty() ? "" : "; ") + std::string("it waits on network I/O but ") + outcome +
+                            ", so its messages stay queued until a later session";
         }
     }
 

@@ -995,6 +995,9 @@ public:
     explicit smtp_transport(std::function<void(std::string_view)> log = {}) : log_(std::move(log)) {}
 
     /// Reads the options and logs on. `unconfigured` without a server (rule 30).
+    /// An SMTP transport waits on its socket: the session gives its spooler a reactor.
+    [[nodiscard]] bool uses_reactor() const noexcept override { return true; }
+
     task<result<std::unique_ptr<transport_logon>>> logon(provider_context& ctx) override {
         if (ctx.spooler == nullptr) {
             co_return fail(scode::call_failed, "the SMTP transport was logged on without a spooler support",
