@@ -26,6 +26,12 @@
 #include <string>
 #include <vector>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #if MAPIXX_HAS_REACTOR
 
 using namespace mapixx;
@@ -454,6 +460,43 @@ TEST_CASE("a server that never answers: the reply timeout ends the wait and the 
     bool logged = false;
     for (const auto& l : r.log) logged = logged || l.find("greeting") != std::string::npos;
     CHECK(logged);
+}
+
+TEST_CASE("a server that never accepts: the connect timeout ends the wait and the message stays queued") {
+    // A listener with a backlog of 0 that never accepts: once its queue is full the kernel
+    // drops further SYNs, so a connect neither succeeds nor fails until the client gives up.
+    const int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    REQUIRE(listener >= 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    REQUIRE(::listen(listener, 0) == 0);
+    socklen_t len = sizeof addr;
+    REQUIRE(::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
+    std::vector<int> fillers;
+    bool full = false;
+    for (int i = 0; i < 16 && !full; ++i) {
+        const int c = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        REQUIRE(c >= 0);
+        fillers.push_back(c);
+        (void)::connect(c, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+        pollfd p{c, POLLOUT, 0};
+        full = ::poll(&p, 1, 200) == 0;  // still connecting: the queue is full
+    }
+    REQUIRE(full);
+    auto o = options_for(ntohs(addr.sin_port));
+    o.connect_timeout = 300ms;
+    rig r(std::move(o));
+    r.submit(make_message(1, "never accepted", {rcpt("bob@example.net")}));
+    REQUIRE(r.run_until([&] { return r.sp->count(spooler_event::kind::requeued) > 0; }, 10s));  // a hang guard
+    CHECK(r.queue.size() == 1);
+    CHECK(r.xp.last()->connections_opened() == 0);
+    bool said = r.status_string().find("no connection to") != std::string::npos;
+    for (const auto& l : r.log) said = said || l.find("no connection to") != std::string::npos;
+    CHECK(said);
+    for (int c : fillers) ::close(c);
+    ::close(listener);
 }
 
 TEST_CASE("nothing listening: the connection is refused, the message stays queued, no busy retry loop") {
