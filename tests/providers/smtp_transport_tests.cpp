@@ -592,6 +592,52 @@ TEST_CASE("session: a MAPI_NO_MAIL session logs on a STATUS_OWN_STORE SMTP trans
     (void)sync_wait(s->logoff());
 }
 
+TEST_CASE("session: a service session (MAPI_NO_MAIL) sends through the SMTP transport coupled to its store") {
+    using namespace mapixx_test;
+    smtp_test::server server(smtp_test::server_options{});
+    world w;
+    auto data = std::make_shared<memory_store_data>();
+    w.providers.add_store("MXXMEM", [data] { return std::make_unique<memory_store>(data); });
+    w.providers.add_transport(smtp_transport::dll_name, [] { return std::make_unique<smtp_transport>(); });
+    profile_builder b("S");
+    b.service("MAIL", "MAILSVC", {store("MXXMEM", resource_flag::default_store), transport("mxxsmtp", resource_flag::own_store)});
+    auto& p = b.get();
+    const uid svc = p.services.back().service_uid;
+    (void)p.sections[svc].set(smtp_server_tag, std::string("127.0.0.1"));
+    (void)p.sections[svc].set(smtp_port_tag, std::int32_t{server.port()});
+    (void)p.sections[svc].set(smtp_sender_tag, std::string("service@example.org"));
+    w.add(b);
+    auto s = w.logon({.profile = "S",
+                      .flags = logon_flag::extended | logon_flag::new_session | logon_flag::explicit_profile | logon_flag::no_mail});
+    REQUIRE(s);
+    CHECK(s->with_spooler([](spooler& sp) { return sp.io() != nullptr; }).value());  // the session made a reactor
+    auto store = s->default_store().value();
+    std::vector<std::uint64_t> ids;
+    for (int n = 0; n < 3; ++n) {
+        ids.push_back(store->create_message(standard_folder::outbox, make_message(n, "svc", {}).props,
+                                            {rcpt("bob@example.net")}).value());
+        REQUIRE(s->submit_message(ids.back()));
+    }
+    REQUIRE(s->flush_queues(flush_flag::upload, 20s));  // waits on the socket through the reactor
+    const auto got = server.messages();
+    REQUIRE(got.size() == 3);
+    for (int n = 0; n < 3; ++n) {
+        const std::string want = message_id_of(n, "svc");
+        int seen = 0;
+        for (const auto& m : got) {
+            if (m.data.find(want) == std::string::npos) continue;
+            ++seen;
+            REQUIRE(m.rcpts.size() == 1);
+            CHECK(m.rcpts[0] == "bob@example.net");
+            CHECK(m.data.find(body_of(n)) != std::string::npos);
+        }
+        CHECK(seen == 1);
+    }
+    for (auto id : ids) CHECK(store->open_message(id).value().folder == standard_folder::sent_items);
+    (void)sync_wait(s->logoff());
+    w.check_released();
+}
+
 TEST_CASE("session: the SMTP transport without a server in its profile is unconfigured") {
     using namespace mapixx_test;
     world w;

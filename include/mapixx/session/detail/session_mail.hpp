@@ -251,10 +251,12 @@ struct session_mail {
 
     /// Stops the spooler (messages in flight stay queued) and runs it until every transport
     /// is off, or until nothing more can run (a transport waiting on I/O that never comes); then
-    /// the scheduler goes first, destroying any coroutine still suspended, then the spooler.
+    /// the reactor and the scheduler go, destroying any coroutine still suspended. The spooler
+    /// itself (and the supports the session's transport logons hold) lives until this object
+    /// does, which is after the session has logged the transports off.
     void stop() noexcept {
         std::lock_guard g(mutex);
-        if (!sp) return;
+        if (!sp || !sched) return;  // no spooler, or stopped already
         try {
             // A spooler that was never started (the logon failed before it) has nothing to stop.
             if (sp->current_state() != mapixx::spooler::state::created) sp->shutdown();
@@ -265,10 +267,14 @@ struct session_mail {
             }
         } catch (...) {  // stopping always completes
         }
-        // The reactor first: it forgets waits still pending while their frames are alive.
+        // The session logs its transports off after this (release_core), on their spooler
+        // supports: those stay (the spooler lives as long as this object), without the reactor,
+        // so a transport's logoff sees no `io()` and closes its connection instead of waiting.
+        for (std::size_t i = 0; i < transports.size(); ++i) sp->support(i).attach_io(nullptr);
+        // The reactor next: it forgets waits still pending while their frames are alive; then
+        // the scheduler, destroying any coroutine still suspended.
         io.reset();
         sched.reset();
-        sp.reset();
     }
 };
 
