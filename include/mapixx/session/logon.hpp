@@ -192,7 +192,7 @@ private:
         if (auto r = check_arguments(); !r) co_return std::move(r).as_failure();
         if (!flags_.has(logon_flag::new_session)) {
             if (auto joined = try_join(); joined) {
-                co_await open_mail_for_joiner(*joined);
+                co_await open_mail_for_joiner();
                 co_return std::move(*joined);
             }
             step("no shared session is published; a new session is made");
@@ -206,7 +206,7 @@ private:
         if (!locked) co_return std::move(locked).as_failure();
         if (!flags_.has(logon_flag::new_session)) {
             if (auto joined = try_join(); joined) {
-                co_await open_mail_for_joiner(*joined);
+                co_await open_mail_for_joiner();
                 lock_.release();
                 co_return std::move(*joined);
             }
@@ -342,8 +342,7 @@ private:
     /// spooler; queued messages wait in the store's Outbox meanwhile, so none is lost. The
     /// MAPI_NO_MAIL member still cannot submit (session::submit_message). Failures here do not
     /// fail the join: they are in the joiner's report.
-    task<void> open_mail_for_joiner(session& joined) {
-        (void)joined;
+    task<void> open_mail_for_joiner() {
         std::shared_ptr<member_state> m = std::exchange(joined_, nullptr);
         if (!m || flags_.has(logon_flag::no_mail)) co_return;
         std::shared_ptr<session_core> core = m->core;
