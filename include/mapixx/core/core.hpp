@@ -7,6 +7,7 @@
 #include <mapixx/core/error_info.hpp>
 #include <mapixx/core/flag_enums.hpp>
 #include <mapixx/core/flags.hpp>
+#include <mapixx/core/mapiinit.hpp>
 #include <mapixx/core/prop.hpp>
 #include <mapixx/core/result.hpp>
 #include <mapixx/core/scode.hpp>

@@ -6,6 +6,7 @@
 
 #include <mapixx/core/flag_enums.hpp>
 #include <mapixx/core/flags.hpp>
+#include <mapixx/core/mapiinit.hpp>
 #include <mapixx/core/result.hpp>
 #include <mapixx/coro/task.hpp>
 #include <mapixx/session/detail/session_registry.hpp>
@@ -236,17 +237,8 @@ inline weak_subsystem subsystem::weak() const noexcept { return weak_subsystem(s
 /// `invalid_parameter` if `version` is not 0, `unknown_flags` if `flags` has bits that
 /// MAPIINIT_0 does not define. On success the returned subsystem holds one count.
 [[nodiscard]] inline result<subsystem> initialize(init_options options = {}) {
-    if (options.version != constants::mapi_init_version) {
-        return fail(scode::invalid_parameter,
-                    "MAPIINIT_0::ulVersion is " + std::to_string(options.version) +
-                        " but must be 0 (MAPI_INIT_VERSION): it is the version of the structure, not of MAPI",
-                    "mapixx.initialize");
-    }
-    if (auto checked = init_flags::from_bits(options.flags.bits()); !checked) {
-        return fail(scode::unknown_flags,
-                    "MAPIINIT_0::ulFlags has undefined bits " + detail::hex32(options.flags.unknown_bits()) +
-                        "; the defined flags are MAPI_MULTITHREAD_NOTIFICATIONS, MAPI_NO_COINIT and MAPI_NT_SERVICE",
-                    "mapixx.initialize", options.flags.unknown_bits());
+    if (auto ok = check_mapiinit(options.version, options.flags, "mapixx.initialize"); !ok) {
+        return std::move(ok).as_failure();
     }
     return subsystem(std::make_shared<detail::subsystem_state>(std::move(options)));
 }

@@ -9,6 +9,7 @@
 
 #include <mapixx/core/flag_enums.hpp>
 #include <mapixx/core/flags.hpp>
+#include <mapixx/core/mapiinit.hpp>
 #include <mapixx/core/result.hpp>
 #include <mapixx/core/scode.hpp>
 #include <mapixx/coro/task.hpp>
@@ -121,17 +122,8 @@ private:
 /// MAPI behind it (Wine's mapi32.dll, for one); the failure then says so in one sentence that
 /// names the DLL and the registry values read.
 [[nodiscard]] inline result<subsystem> initialize(init_options options = {}) {
-    if (options.version != constants::mapi_init_version) {
-        return fail(scode::invalid_parameter,
-                    "MAPIINIT_0::ulVersion is " + std::to_string(options.version) +
-                        " but must be 0 (MAPI_INIT_VERSION): it is the version of the structure, not of MAPI",
-                    detail::init_component);
-    }
-    if (auto checked = init_flags::from_bits(options.flags.bits()); !checked) {
-        return fail(scode::unknown_flags,
-                    "MAPIINIT_0::ulFlags has undefined bits " + mapixx::detail::hex32(options.flags.unknown_bits()) +
-                        "; the defined flags are MAPI_MULTITHREAD_NOTIFICATIONS, MAPI_NO_COINIT and MAPI_NT_SERVICE",
-                    detail::init_component, options.flags.unknown_bits());
+    if (auto ok = check_mapiinit(options.version, options.flags, detail::init_component); !ok) {
+        return std::move(ok).as_failure();
     }
 
     auto& proc = detail::win32_process::get();
