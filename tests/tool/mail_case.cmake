@@ -11,18 +11,29 @@
 #               baddrop:NAME put a file NAME that is not a message into the drop directory
 #   ARGS      the command (after --store WORK/store); run twice with REPEAT
 #   RC, OUT, ERR  its expected exit status and regular expressions for its outputs
+#   REJECT    a regular expression that neither output of the (first) run may match
+#   JSON      checks of the standard output of the (first) run, which must be one JSON object
+#             (json_check.cmake); with JSON, the counts below are compared with its "users"
+#             and "totals" instead of the text's "delivered:" table
 #   USERS     local users whose Inbox files are counted; COUNTS: the expected number for each.
-#             The "delivered:" table of the output must show the same numbers.
+#             The "delivered:" table of the output must show the same numbers; with JSON,
+#             users/N/inbox_files must, and totals/delivered must be the sum of
+#             users/N/delivered.
 #   INBOX     the expected number of message files in the store's own Inbox (WORK/store/mailbox)
 #   REPAIR    if set, the damage is undone and ARGS run again, which must exit with status 0
 #             before the files are counted
 #   QUARANTINED  a file name that must be in the drop directory's quarantine/ with NAME.error
 cmake_minimum_required(VERSION 3.20)
+include(${CMAKE_CURRENT_LIST_DIR}/json_check.cmake)
 
 set(problems "")
 macro(problem text)
   string(APPEND problems "${text}\n")
 endmacro()
+
+if(JSON AND REPAIR)
+  message(FATAL_ERROR "JSON and REPAIR do not go together: the counts would mix two runs")
+endif()
 
 file(REMOVE_RECURSE "${WORK}")
 file(MAKE_DIRECTORY "${WORK}")
@@ -60,6 +71,14 @@ endif()
 if(ERR AND NOT err MATCHES "${ERR}")
   problem("standard error does not match: ${ERR}")
 endif()
+if(REJECT AND ("${out}" MATCHES "${REJECT}" OR "${err}" MATCHES "${REJECT}"))
+  problem("the output matches what it must not: ${REJECT}")
+endif()
+if(JSON)
+  mapixx_json_checks("${out}" "${JSON}" json_problems)
+  string(APPEND problems "${json_problems}")
+endif()
+set(first_out "${out}")
 
 if(REPAIR)
   foreach(p IN LISTS PREPARE)
@@ -88,18 +107,39 @@ function(count_files dir var)
 endfunction()
 
 set(i 0)
+set(delivered_sum 0)
 foreach(user IN LISTS USERS)
   list(GET COUNTS ${i} expected)
   count_files("${store}/users/${user}" n)
   if(NOT n EQUAL expected)
     problem("${user}'s Inbox holds ${n} message files, expected ${expected}")
   endif()
-  # The delivered table: USER  DELIVERED  INBOX FILES  MAILBOX
-  if(NOT out MATCHES "\n  ${user} +[0-9]+ +${n} +[^\n]*/users/${user}\n")
+  if(JSON)
+    # users/i: {"user", "delivered", "inbox_files", "mailbox"}, in --to order.
+    string(JSON shown_user ERROR_VARIABLE e1 GET "${first_out}" users ${i} user)
+    string(JSON shown_files ERROR_VARIABLE e2 GET "${first_out}" users ${i} inbox_files)
+    string(JSON shown_delivered ERROR_VARIABLE e3 GET "${first_out}" users ${i} delivered)
+    string(JSON shown_mailbox ERROR_VARIABLE e4 GET "${first_out}" users ${i} mailbox)
+    if(e1 OR e2 OR e3 OR e4)
+      problem("JSON users/${i} lacks a member: ${e1}${e2}${e3}${e4}")
+    else()
+      if(NOT shown_user STREQUAL user OR NOT shown_files EQUAL n OR NOT shown_mailbox MATCHES "/users/${user}$")
+        problem("JSON users/${i} is ${shown_user} with ${shown_files} Inbox files in ${shown_mailbox}, expected ${user} with ${n}")
+      endif()
+      math(EXPR delivered_sum "${delivered_sum} + ${shown_delivered}")
+    endif()
+  elseif(NOT out MATCHES "\n  ${user} +[0-9]+ +${n} +[^\n]*/users/${user}\n")
+    # The delivered table: USER  DELIVERED  INBOX FILES  MAILBOX
     problem("the delivered table does not show ${n} Inbox files for ${user}")
   endif()
   math(EXPR i "${i} + 1")
 endforeach()
+if(JSON AND USERS)
+  string(JSON shown_total ERROR_VARIABLE e GET "${first_out}" totals delivered)
+  if(e OR NOT shown_total EQUAL delivered_sum)
+    problem("JSON totals/delivered is \"${shown_total}\", expected the sum of users/N/delivered, ${delivered_sum} ${e}")
+  endif()
+endif()
 
 if(NOT "${INBOX}" STREQUAL "")
   count_files("${store}/mailbox" n)

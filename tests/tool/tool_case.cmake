@@ -16,16 +16,12 @@
 #   RC         its expected exit status
 #   OUT, ERR   regular expressions its standard output / error must match
 #   REJECT     a regular expression that neither output may match
-#   JSON       checks of its standard output, parsed as JSON; each is PATH OP VALUE with PATH a
-#              '/'-separated list of member names and array indices and OP one of
-#                == (the value, as string(JSON GET) gives it: ON/OFF for booleans)
-#                != (not that value)
-#                ~= (the value matches a regular expression)
-#                #= (the length of an array or object)
-#                := (the type: NULL, NUMBER, STRING, BOOLEAN, ARRAY or OBJECT)
+#   JSON       checks of its standard output, which must be one JSON object; each is PATH OP
+#              VALUE (json_check.cmake says which)
 #   FILE, FILE_REGEX  after the command, FILE must exist and its content match FILE_REGEX
 #   NO_FILE    after the command, this file must not exist
 cmake_minimum_required(VERSION 3.20)
+include(${CMAKE_CURRENT_LIST_DIR}/json_check.cmake)
 
 set(problems "")
 macro(problem text)
@@ -103,41 +99,9 @@ if(NOT "${REJECT}" STREQUAL "" AND ("${out}" MATCHES "${REJECT}" OR "${err}" MAT
 endif()
 
 if(JSON)
-  string(JSON top ERROR_VARIABLE json_error TYPE "${out}")
-  if(json_error OR NOT top STREQUAL "OBJECT")
-    problem("standard output is not a JSON object: ${json_error}")
-  else()
-    foreach(check IN LISTS JSON)
-      string(REPLACE "@CAPTURED@" "${captured}" check "${check}")
-      if(NOT check MATCHES "^([^=~#:!]*)(==|!=|~=|#=|:=)(.*)$")
-        message(FATAL_ERROR "bad JSON check \"${check}\"")
-      endif()
-      set(path_text "${CMAKE_MATCH_1}")
-      set(op "${CMAKE_MATCH_2}")
-      set(expected "${CMAKE_MATCH_3}")
-      string(REPLACE "/" ";" path "${path_text}")
-      if(op STREQUAL "#=")
-        string(JSON got ERROR_VARIABLE json_error LENGTH "${out}" ${path})
-      elseif(op STREQUAL ":=")
-        string(JSON got ERROR_VARIABLE json_error TYPE "${out}" ${path})
-      else()
-        string(JSON got ERROR_VARIABLE json_error GET "${out}" ${path})
-      endif()
-      if(json_error)
-        problem("JSON ${path_text}: ${json_error}")
-      elseif(op STREQUAL "~=")
-        if(NOT got MATCHES "${expected}")
-          problem("JSON ${path_text} is \"${got}\", which does not match ${expected}")
-        endif()
-      elseif(op STREQUAL "!=")
-        if(got STREQUAL expected)
-          problem("JSON ${path_text} is \"${got}\", which it must not be")
-        endif()
-      elseif(NOT got STREQUAL expected)
-        problem("JSON ${path_text} is \"${got}\", expected \"${expected}\"")
-      endif()
-    endforeach()
-  endif()
+  string(REPLACE "@CAPTURED@" "${captured}" JSON "${JSON}")
+  mapixx_json_checks("${out}" "${JSON}" json_problems)
+  string(APPEND problems "${json_problems}")
 endif()
 
 if(FILE)

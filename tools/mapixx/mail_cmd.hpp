@@ -2,7 +2,7 @@
 // `mapixx logon` and `mapixx spool`: a real logon through the library, with the providers the
 // tool has built in (mxxstore: the Maildir store, mxxlocal: the local transport), the logon
 // report and the status table; and a spooler run that submits messages to local users and
-// flushes them with a progress line.
+// flushes them with a progress line. With --json, each prints one object at the end instead.
 #ifndef MAPIXX_TOOLS_MAIL_CMD_HPP_INCLUDED
 #define MAPIXX_TOOLS_MAIL_CMD_HPP_INCLUDED
 
@@ -28,6 +28,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <iostream>
 #include <map>
@@ -92,6 +93,8 @@ struct tool_logon {
     std::optional<mapixx::subsystem> mapi;
     std::optional<mapixx::session> session;
     std::string store_dir;
+    mapixx::init_flags init_flags{};    // what the subsystem was initialised with
+    mapixx::logon_flags logon_flags{};  // what the logon asked for
 
     tool_logon() = default;
     tool_logon(const tool_logon&) = delete;
@@ -140,6 +143,8 @@ inline int do_logon(tool_context& ctx, const logon_choice& c, tool_logon& t, std
     o.profiles = t.store.get();
     o.providers = &t.providers;
     if (c.service) o.flags = init_flag::nt_service;
+    t.init_flags = o.flags;
+    t.logon_flags = *flags;
     if (out) {
         *out << "initialise: " << (c.service ? "MAPI_NT_SERVICE (service mode)" : "0 (client mode)")
              << ", profile store " << *dir << "\n";
@@ -183,9 +188,26 @@ inline void print_report(std::ostream& out, const mapixx::logon_report& r, bool 
     }
 }
 
+// The columns of one status table row that the tool shows.
+struct status_row {
+    std::string type;  // "MAPI_SPOOLER"
+    std::string display_name;
+    std::string dll_name;
+    mapixx::status_codes status{};
+    std::string status_string;
+};
+
+inline status_row read_status_row(const mapixx::property_bag& row) {
+    using namespace mapixx;
+    const auto type = static_cast<resource_type>(row.get_i4(pr::resource_type).value_or(0));
+    return {resource_type_text(type), std::string(row.get_string(pr::display_name).value_or("")),
+            std::string(row.get_string(pr::provider_dll_name).value_or("")),
+            status_codes::from_bits_unchecked(static_cast<std::uint32_t>(row.get_i4(pr::status_code).value_or(0))),
+            std::string(row.get_string(pr::status_string).value_or(""))};
+}
+
 // The status table, one row per line.
 inline void print_status_table(std::ostream& out, const mapixx::session& s) {
-    using namespace mapixx;
     out << "\nstatus table:\n";
     auto rows = s.status_table();
     if (!rows) {
@@ -194,14 +216,124 @@ inline void print_status_table(std::ostream& out, const mapixx::session& s) {
     }
     table t({"ROW", "TYPE", "DISPLAY NAME", "DLL", "STATUS", "STATUS STRING"});
     for (std::size_t i = 0; i < rows->size(); ++i) {
-        const property_bag& row = (*rows)[i];
-        const auto type = static_cast<resource_type>(row.get_i4(pr::resource_type).value_or(0));
-        const auto code = status_codes::from_bits_unchecked(static_cast<std::uint32_t>(row.get_i4(pr::status_code).value_or(0)));
-        t.add({std::to_string(i), resource_type_text(type), std::string(row.get_string(pr::display_name).value_or("")),
-               std::string(row.get_string(pr::provider_dll_name).value_or("")), flag_text(code),
-               std::string(row.get_string(pr::status_string).value_or(""))});
+        const status_row r = read_status_row((*rows)[i]);
+        t.add({std::to_string(i), r.type, r.display_name, r.dll_name, flag_text(r.status), r.status_string});
     }
     t.print(out, "  ");
+}
+
+// ---- JSON of a logon -----------------------------------------------------------------------------
+
+// "logged_on", "disabled", "not_started", "skipped".
+inline std::string_view outcome_key(mapixx::provider_outcome o) {
+    switch (o) {
+    case mapixx::provider_outcome::logged_on: return "logged_on";
+    case mapixx::provider_outcome::disabled: return "disabled";
+    case mapixx::provider_outcome::not_started: return "not_started";
+    case mapixx::provider_outcome::skipped: return "skipped";
+    }
+    return "unknown";
+}
+
+// The members that say what was asked for: the store, the mode, the initialise and logon
+// flags and the requested profile (null for the default profile).
+inline void json_request(json_writer& j, const logon_choice& c, const tool_logon& t) {
+    j.member("store", t.store_dir).member("mode", c.service ? "service" : "client").key("init_flags");
+    json_flags(j, t.init_flags);
+    j.key("profile").optional_string(c.profile).key("flags");
+    json_flags(j, t.logon_flags);
+}
+
+// "steps" and "report": the resolution steps and everything the logon report holds (the
+// provider sentences and attempts too, which the text shows only with --trace).
+inline void json_report(json_writer& j, const mapixx::logon_report& r) {
+    j.key("steps").begin_array();
+    for (const auto& step : r.steps) j.string(step);
+    j.end_array();
+    j.key("report").begin_object().member("profile", r.profile_name).key("flags");
+    json_flags(j, r.flags);
+    j.member("joined_shared", r.joined_shared)
+        .member("shared", r.shared)
+        .member("no_mail", r.no_mail)
+        .member("force_download", r.force_download)
+        .key("services")
+        .begin_array();
+    for (const auto& s : r.services) {
+        j.begin_object()
+            .member("name", s.name)
+            .member("display_name", s.display_name)
+            .member("dll_name", s.dll_name)
+            .member("uid", s.service_uid.to_string())
+            .member("disabled", s.disabled)
+            .key("code");
+        json_scode(j, s.code);
+        j.member("retried", s.retried)
+            .member("prompted", s.prompted)
+            .member("configured", s.configured)
+            .member("sentence", s.sentence)
+            .key("providers")
+            .begin_array();
+        for (const auto& p : s.providers) {
+            j.begin_object()
+                .member("display_name", p.display_name)
+                .member("dll_name", p.dll_name)
+                .member("type", resource_type_text(p.type))
+                .member("uid", p.provider_uid.to_string())
+                .member("outcome", outcome_key(p.outcome))
+                .key("code");
+            json_scode(j, p.code);
+            j.member("retried", p.retried)
+                .member("prompted", p.prompted)
+                .member("configured", p.configured)
+                .member("sentence", p.sentence)
+                .key("attempts")
+                .begin_array();
+            for (const auto& a : p.attempts) {
+                j.begin_object().key("number").number(a.number).key("code");
+                json_scode(j, a.code);
+                j.member("message", a.message).end_object();
+            }
+            j.end_array().end_object();
+        }
+        j.end_array().end_object();
+    }
+    j.end_array().end_object();
+}
+
+// "status_table": one object per row; null, with "status_table_error", when the session could
+// not give it.
+inline void json_status_table(json_writer& j, const mapixx::session& s) {
+    auto rows = s.status_table();
+    if (!rows) {
+        j.key("status_table").null().key("status_table_error");
+        json_failure(j, rows.code(), rows.info());
+        return;
+    }
+    j.key("status_table").begin_array();
+    for (std::size_t i = 0; i < rows->size(); ++i) {
+        const status_row r = read_status_row((*rows)[i]);
+        j.begin_object()
+            .member("row", i)
+            .member("type", r.type)
+            .member("display_name", r.display_name)
+            .member("dll_name", r.dll_name)
+            .key("status");
+        json_flags(j, r.status);
+        j.member("status_string", r.status_string).end_object();
+    }
+    j.end_array();
+}
+
+// "outcome": the exit status, that the session was logged off, and the error that makes the
+// exit status 1 (null on success).
+inline void json_outcome(json_writer& j, int exit_status, const mapixx::failure* error) {
+    j.key("outcome").begin_object().key("exit_status").number(exit_status).member("logged_off", true).key("error");
+    if (error != nullptr) {
+        json_failure(j, error->code, error->info);
+    } else {
+        j.null();
+    }
+    j.end_object();
 }
 
 inline constexpr option_spec logon_specs[] = {
@@ -225,8 +357,11 @@ inline constexpr std::string_view logon_help =
     "                   its store (STATUS_OWN_STORE) runs\n"
     "  --trace          also print every provider's sentence and logon attempts\n"
     "\n"
+    "With --json, prints one object instead: the request, the steps, the whole report (sentences\n"
+    "and attempts included), the status table and the outcome (shape: docs/tool.md).\n"
+    "\n"
     "Exit status: 0 logged on and off, 1 a MAPI error (its name, value and sentence go to\n"
-    "standard error), 2 bad usage.\n";
+    "standard error, also with --json), 2 bad usage.\n";
 
 inline int run_logon(tool_context& ctx, std::span<const std::string_view> args) {
     parsed_args a;
@@ -238,10 +373,21 @@ inline int run_logon(tool_context& ctx, std::span<const std::string_view> args) 
         return exit_ok;
     }
     if (!a.positional.empty()) return usage_error("logon takes no arguments; see 'mapixx logon --help'");
-    if (ctx.json()) return usage_error("logon has no --json output; see 'mapixx logon --help'");
+    const bool json = ctx.json();
     logon_choice c{a.value("--profile"), a.value("--flags"), a.has("--service")};
     tool_logon t;
-    if (int rc = do_logon(ctx, c, t, &std::cout); rc != exit_ok) return rc;
+    if (int rc = do_logon(ctx, c, t, json ? nullptr : &std::cout); rc != exit_ok) return rc;
+    if (json) {
+        json_writer j(std::cout);
+        j.begin_object();
+        json_request(j, c, t);
+        json_report(j, t.session->report());
+        json_status_table(j, *t.session);
+        mapixx::sync_wait(t.session->logoff());
+        json_outcome(j, exit_ok, nullptr);
+        j.end_object().finish();
+        return exit_ok;
+    }
     print_report(std::cout, t.session->report(), a.has("--trace"));
     print_status_table(std::cout, *t.session);
     mapixx::sync_wait(t.session->logoff());
@@ -298,7 +444,7 @@ inline constexpr option_spec spool_specs[] = {{"--profile", true}, {"--service",
                                               {"--submit", true},  {"--to", true},       {"--trace", false}};
 
 inline constexpr std::string_view spool_help =
-    "usage: mapixx spool [--profile NAME] [--service] [--flush] [--submit N] [--to USERS]\n"
+    "usage: mapixx spool [--profile NAME] [--service] [--flush] [--submit N] [--to USERS] [--trace]\n"
     "\n"
     "Logs on as 'mapixx logon' does, submits N messages to local users (address type LOCAL,\n"
     "delivered by the local transport into their mailboxes), runs the session's spooler, then\n"
@@ -316,10 +462,13 @@ inline constexpr std::string_view spool_help =
     "  --to USERS       the local users, comma-separated, the messages go to in turn (default\n"
     "                   alice,bob); their mailboxes are created under the local transport's\n"
     "                   mailbox directory when missing\n"
-    "  --trace          also print the resolution steps and provider sentences\n"
+    "  --trace          also print every provider's sentence and logon attempts\n"
+    "\n"
+    "With --json, prints no progress and, at the end, one object: what 'mapixx logon --json'\n"
+    "prints, then the users, the delivered counts and the outcome (shape: docs/tool.md).\n"
     "\n"
     "Exit status: 0 every message delivered or reported, 1 a MAPI error or messages left\n"
-    "undelivered, 2 bad usage.\n";
+    "undelivered (with --json the object is printed too, its outcome saying why), 2 bad usage.\n";
 
 inline int run_spool(tool_context& ctx, std::span<const std::string_view> args) {
     using namespace mapixx;
@@ -332,7 +481,7 @@ inline int run_spool(tool_context& ctx, std::span<const std::string_view> args) 
         return exit_ok;
     }
     if (!a.positional.empty()) return usage_error("spool takes no arguments; see 'mapixx spool --help'");
-    if (ctx.json()) return usage_error("spool has no --json output; see 'mapixx spool --help'");
+    const bool json = ctx.json();
     std::size_t count = 0;
     if (auto n = a.value("--submit")) {
         auto v = parse_u32(*n);
@@ -355,7 +504,7 @@ inline int run_spool(tool_context& ctx, std::span<const std::string_view> args) 
     }
     logon_choice c{a.value("--profile"), std::nullopt, a.has("--service")};
     tool_logon t;
-    if (int rc = do_logon(ctx, c, t, &std::cout); rc != exit_ok) return rc;
+    if (int rc = do_logon(ctx, c, t, json ? nullptr : &std::cout); rc != exit_ok) return rc;
     session& s = *t.session;
 
     // The local transport of the session gives the mailbox directory.
@@ -379,7 +528,9 @@ inline int run_spool(tool_context& ctx, std::span<const std::string_view> args) 
         before[u] = inbox_files(local->mailbox_of(u));
     }
 
-    if (count > 0) std::cout << "submitting " << count << " message(s) to " << a.value("--to").value_or("alice,bob") << "\n";
+    if (count > 0 && !json) {
+        std::cout << "submitting " << count << " message(s) to " << a.value("--to").value_or("alice,bob") << "\n";
+    }
     for (std::size_t i = 0; i < count; ++i) {
         const std::string& user = users[i % users.size()];
         property_bag props;
@@ -400,9 +551,9 @@ inline int run_spool(tool_context& ctx, std::span<const std::string_view> args) 
     // The flush reports to these while the loop below runs the spooler.
     progress_line bar(std::cout, ::isatty(STDOUT_FILENO) == 1);
     if (a.has("--flush")) {
-        std::cout << "flushing the queues (upload and download)\n";
+        if (!json) std::cout << "flushing the queues (upload and download)\n";
         auto progress = [&](const flush_progress& p) {
-            if (p.queue == flush_queue::outbound) bar.update(p.done, p.total);
+            if (p.queue == flush_queue::outbound && !json) bar.update(p.done, p.total);
         };
         auto started_flush = s.with_spooler([&](spooler& sp) {
             // FLUSH_ASYNC_OK: the flush goes on in the spooler, which the loop below runs.
@@ -419,9 +570,6 @@ inline int run_spool(tool_context& ctx, std::span<const std::string_view> args) 
         if (*n == 0) break;
     }
     const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
-
-    print_report(std::cout, s.report(), a.has("--trace"));
-    print_status_table(std::cout, s);
 
     // What the spooler did, and what the mailboxes hold.
     std::size_t sent = 0, ndr = 0, received = 0, requeued = 0, quarantined = 0;
@@ -443,13 +591,68 @@ inline int run_spool(tool_context& ctx, std::span<const std::string_view> args) 
             if ((m.props.get_i4(pr::message_flags).value_or(0) & msgflag::submit) != 0) ++waiting;
         }
     }
-    std::cout << "\ndelivered:\n";
+    struct user_count {
+        std::string user;
+        std::size_t delivered = 0;
+        std::size_t inbox = 0;
+        std::string mailbox;
+    };
+    std::vector<user_count> per_user;
     std::size_t total = 0;
-    table counts({"USER", "DELIVERED", "INBOX FILES", "MAILBOX"});
     for (const auto& u : users) {
         const std::size_t now = inbox_files(local->mailbox_of(u));
         total += now - before[u];
-        counts.add({u, std::to_string(now - before[u]), std::to_string(now), local->mailbox_of(u)});
+        per_user.push_back({u, now - before[u], now, local->mailbox_of(u)});
+    }
+    std::optional<failure> left;
+    if (waiting > 0) {
+        left = fail(scode::network_error,
+                    std::to_string(waiting) + " message(s) are still queued in the Outbox; they are kept and sent by a "
+                    "later run (see the status table)",
+                    "mapixx.tool");
+    }
+    if (json) {
+        json_writer j(std::cout);
+        j.begin_object();
+        json_request(j, c, t);
+        json_report(j, s.report());
+        json_status_table(j, s);
+        j.member("submitted", count).key("to").begin_array();
+        for (const auto& u : users) j.string(u);
+        j.end_array().member("flushed", a.has("--flush")).key("users").begin_array();
+        for (const auto& u : per_user) {
+            j.begin_object()
+                .member("user", u.user)
+                .member("delivered", u.delivered)
+                .member("inbox_files", u.inbox)
+                .member("mailbox", u.mailbox)
+                .end_object();
+        }
+        j.end_array()
+            .key("totals")
+            .begin_object()
+            .member("delivered", total)
+            .member("sent", sent)
+            .member("non_delivery_reports", ndr)
+            .member("received", received)
+            .member("still_queued", waiting)
+            .member("set_aside", quarantined)
+            .member("requeued", requeued)
+            .end_object()
+            .key("elapsed_ms")
+            .number(static_cast<std::int64_t>(elapsed.count()));
+        sync_wait(s.logoff());
+        json_outcome(j, left ? exit_mapi_error : exit_ok, left ? &*left : nullptr);
+        j.end_object().finish();
+        return left ? report_failure(*left) : exit_ok;
+    }
+
+    print_report(std::cout, s.report(), a.has("--trace"));
+    print_status_table(std::cout, s);
+    std::cout << "\ndelivered:\n";
+    table counts({"USER", "DELIVERED", "INBOX FILES", "MAILBOX"});
+    for (const auto& u : per_user) {
+        counts.add({u.user, std::to_string(u.delivered), std::to_string(u.inbox), u.mailbox});
     }
     counts.print(std::cout, "  ");
     std::cout << "  total: " << total << " delivered to local users, " << sent << " message(s) sent, " << ndr
@@ -460,13 +663,7 @@ inline int run_spool(tool_context& ctx, std::span<const std::string_view> args) 
     if (requeued > 0) std::cout << "  " << requeued << " attempt(s) will be retried later\n";
     sync_wait(s.logoff());
     std::cout << "\nlogged off\n";
-    if (waiting > 0) {
-        return report_failure(fail(scode::network_error,
-                                   std::to_string(waiting) + " message(s) are still queued in the Outbox; they are kept "
-                                   "and sent by a later run (see the status table)",
-                                   "mapixx.tool"));
-    }
-    return exit_ok;
+    return left ? report_failure(*left) : exit_ok;
 }
 
 } // namespace mapixx_tool

@@ -35,7 +35,7 @@ constexpr std::string_view main_help =
     "  prf import FILE                  create a profile from an Outlook PRF file\n"
     "  logon [--profile NAME] [--flags FLAGS] [--service] [--trace]\n"
     "                                   log on through the library: steps, report, status table\n"
-    "  spool [--profile NAME] [--service] [--flush] [--submit N]\n"
+    "  spool [--profile NAME] [--service] [--flush] [--submit N] [--to USERS] [--trace]\n"
     "                                   submit mail to local users and run the spooler\n"
     "\n"
     "'mapixx COMMAND --help' describes each command.\n"

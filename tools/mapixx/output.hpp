@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <iostream>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <string_view>
@@ -219,6 +220,14 @@ private:
 
 // ---- failures and diagnostics -------------------------------------------------------------------
 
+// The sentence a failure is reported with: the library's own, or else the code's meaning
+// (empty for a code mapixx does not know).
+inline std::string failure_sentence(mapixx::scode code, const mapixx::error_info& info) {
+    if (!info.message.empty()) return info.message;
+    if (const mapixx::scode_entry* e = mapixx::find_scode(code)) return std::string(e->meaning);
+    return {};
+}
+
 // Prints "mapixx: MAPI_E_NOT_FOUND (0x8004010F): <sentence>" to standard error and returns the
 // exit status of a MAPI error. Without a sentence, the code's meaning stands in for it.
 inline int report_failure(mapixx::scode code, const mapixx::error_info& info) {
@@ -227,13 +236,38 @@ inline int report_failure(mapixx::scode code, const mapixx::error_info& info) {
     std::cerr << "mapixx: ";
     if (!name.empty()) std::cerr << name << " (" << mapixx::detail::hex32(bits) << ")";
     else std::cerr << mapixx::detail::hex32(bits);
-    if (!info.message.empty()) {
-        std::cerr << ": " << info.message;
-    } else if (const mapixx::scode_entry* e = mapixx::find_scode(code)) {
-        std::cerr << ": " << e->meaning;
-    }
+    if (const std::string sentence = failure_sentence(code, info); !sentence.empty()) std::cerr << ": " << sentence;
     std::cerr << "\n";
     return exit_mapi_error;
+}
+
+// The members of a code: "name" (the SDK name, null for a value the SDK does not name) and
+// "value" ("0x8004010F"), written into the object that is open.
+inline void json_scode_members(json_writer& j, mapixx::scode code) {
+    const std::string_view name = mapixx::scode_name(code);
+    j.key("name");
+    if (name.empty()) {
+        j.null();
+    } else {
+        j.string(name);
+    }
+    j.member("value", mapixx::detail::hex32(static_cast<std::uint32_t>(code)));
+}
+
+// {"name": "MAPI_E_NOT_FOUND", "value": "0x8004010F"}
+inline void json_scode(json_writer& j, mapixx::scode code) {
+    j.begin_object();
+    json_scode_members(j, code);
+    j.end_object();
+}
+
+// {"name": "MAPI_E_NOT_FOUND", "value": "0x8004010F", "message": "..."}: a failure with the
+// sentence report_failure prints for it.
+inline void json_failure(json_writer& j, mapixx::scode code, const mapixx::error_info& info) {
+    j.begin_object();
+    json_scode_members(j, code);
+    j.member("message", failure_sentence(code, info));
+    j.end_object();
 }
 template <class T>
 int report_failure(const mapixx::result<T>& r) {
