@@ -15,7 +15,7 @@ if [ "$purpose" = test ]; then
   # to run the cross-compiled win32 tests (wine64 is the 64-bit loader, in /usr/lib/wine;
   # wine adds /usr/bin/wine and wineboot), and python3-aiosmtpd, a real SMTP server for the
   # SMTP transport tests.
-  packages+=(clang g++-mingw-w64-x86-64-posix mingw-w64-tools python3 python3-aiosmtpd wine64 wine)
+  packages+=(clang g++-mingw-w64-x86-64-posix g++-mingw-w64-i686-posix mingw-w64-tools python3 python3-aiosmtpd wine64 wine)
 fi
 if [ "$purpose" = docs ]; then
   # The API reference (doxygen) and its pictures (graphviz: class graphs, docs/logon-flow.dot).

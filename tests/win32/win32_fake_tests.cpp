@@ -377,7 +377,12 @@ TEST_SUITE("win32/profile_admin.hpp") {
             auto mapi = mw::initialize(fake_options()).value();
             auto admin = mapi.admin_profiles();
             REQUIRE(admin.has_value());
-            CHECK(admin->create_profile("Archive", mw::create_default_services).has_value());
+            CHECK(admin->create_profile("Archive", mapixx::profile_create_flag::default_services).has_value());
+            CHECK(admin->create_profile("Plain").has_value());
+            CHECK(admin->create_profile("Raw", mw::create_default_services).has_value());
+            auto unknown = admin->create_profile("Odd", mapixx::profile_create_flags::from_bits_unchecked(0x40));
+            CHECK(unknown.code() == scode::unknown_flags);
+            CHECK(unknown.info().message.find("0x00000040") != std::string::npos);
             CHECK(admin->set_default_profile(std::nullopt).has_value());
             auto del = admin->delete_profile("Gone");
             CHECK(del.code() == scode::not_found);
@@ -387,6 +392,8 @@ TEST_SUITE("win32/profile_admin.hpp") {
                                       "MAPIInitialize version=0 flags=0x00000000",
                                       "MAPIAdminProfiles flags=0x00000000 preset_null=1",
                                       "IProfAdmin::CreateProfile name=a:Archive password=null ui=0x0 flags=0x00000001",
+                                      "IProfAdmin::CreateProfile name=a:Plain password=null ui=0x0 flags=0x00000000",
+                                      "IProfAdmin::CreateProfile name=a:Raw password=null ui=0x0 flags=0x00000001",
                                       "IProfAdmin::SetDefaultProfile name=null flags=0x00000000",
                                       "IProfAdmin::DeleteProfile name=a:Gone flags=0x00000000",
                                       "IProfAdmin::Release refs=0",

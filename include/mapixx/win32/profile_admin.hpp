@@ -9,12 +9,14 @@
 #include <mapixx/core/flags.hpp>
 #include <mapixx/core/result.hpp>
 #include <mapixx/core/scode.hpp>
+#include <mapixx/profile/profile_admin.hpp>
 #include <mapixx/win32/com_ptr.hpp>
 #include <mapixx/win32/detail/state.hpp>
 #include <mapixx/win32/error.hpp>
 #include <mapixx/win32/sdk.hpp>
 #include <mapixx/win32/service_admin.hpp>
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -31,6 +33,7 @@ inline constexpr const char* profile_admin_component = "mapixx.win32.profile_adm
 /// IProfAdmin::CreateProfile flags (the subset mapixx passes): MAPI_DEFAULT_SERVICES (0x1),
 /// the same value as the portable `profile_create_flag::default_services`.
 inline constexpr std::uint32_t create_default_services = MAPI_DEFAULT_SERVICES;
+static_assert(static_cast<std::uint32_t>(profile_create_flag::default_services) == MAPI_DEFAULT_SERVICES);
 
 /// The profiles of the current Windows user, over IProfAdmin: the win32 twin of
 /// `mapixx::profile_admin`, with the same member names for what the real interface offers.
@@ -70,8 +73,22 @@ public:
     /// The IProfAdmin (not AddRef'd), for calls mapixx does not wrap.
     [[nodiscard]] IProfAdmin* get() const noexcept { return admin_.get(); }
 
-    /// CreateProfile(name, NULL, 0, flags); `flags` may hold `create_default_services`.
-    result<void> create_profile(std::string_view name, std::uint32_t flags = 0) {
+    /// CreateProfile(name, NULL, 0, flags), with the portable typed flags
+    /// (`profile_create_flag::default_services` is MAPI_DEFAULT_SERVICES), as
+    /// `mapixx::profile_admin::create_profile` takes them. `unknown_flags` for bits that are no
+    /// `profile_create_flag` (a set made with `from_bits_unchecked`), before MAPI is called.
+    result<void> create_profile(std::string_view name, profile_create_flags flags = {}) {
+        if (const std::uint32_t unknown = flags.bits() & ~static_cast<std::uint32_t>(MAPI_DEFAULT_SERVICES);
+            unknown != 0) {
+            return fail(scode::unknown_flags,
+                        "create_profile: flags 0x" + hex32(unknown) + " are not CreateProfile flags mapixx knows",
+                        detail::profile_admin_component);
+        }
+        return create_profile(name, flags.bits());
+    }
+    /// CreateProfile(name, NULL, 0, flags) with raw CreateProfile bits, passed unchecked
+    /// (e.g. `create_default_services`).
+    result<void> create_profile(std::string_view name, std::uint32_t flags) {
         if (!admin_) return empty_failure();
         std::string n = to_ansi(name);
         return check(admin_->CreateProfile(arg(n), nullptr, 0, flags), "CreateProfile", name);
@@ -123,6 +140,12 @@ public:
     }
 
 private:
+    static std::string hex32(std::uint32_t v) {
+        static constexpr char digits[] = "0123456789ABCDEF";
+        std::string out(8, '0');
+        for (int i = 7; i >= 0; --i, v >>= 4) out[static_cast<std::size_t>(i)] = digits[v & 0xF];
+        return out;
+    }
     static LPTSTR arg(std::string& s) noexcept { return reinterpret_cast<LPTSTR>(s.data()); }
     [[nodiscard]] static failure empty_failure() {
         return fail(scode::invalid_object, "this profile_admin holds no IProfAdmin (default-constructed or moved from)",

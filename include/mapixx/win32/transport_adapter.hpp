@@ -45,6 +45,8 @@
 #include <mapixx/core/result.hpp>
 #include <mapixx/core/scode.hpp>
 #include <mapixx/provider/transport.hpp>
+#include <mapixx/provider/provider_context.hpp>
+#include <mapixx/win32/detail/xp_message.hpp>
 #include <mapixx/win32/detail/xp_props.hpp>
 #include <mapixx/win32/error.hpp>
 #include <mapixx/win32/sdk.hpp>
@@ -52,13 +54,17 @@
 #include <mapispi.h>
 
 #include <atomic>
+#include <concepts>
 #include <coroutine>
 #include <cstdint>
 #include <cstddef>
 #include <cstring>
 #include <exception>
+#include <algorithm>
 #include <map>
 #include <memory>
+#include <mutex>
+#include <string_view>
 #include <new>
 #include <optional>
 #include <string>
@@ -182,19 +188,19 @@ public:
         sync_critical_section();
     }
 
-    /// The spooler's allocators, from IMAPISupport::GetMemAllocRoutines (null if refused).
-    [[nodiscard]] LPFREEBUFFER free_buffer()
+    /// The spooler's allocators, from IMAPISupport::GetMemAllocRoutines (all null if refused).
+    [[nodiscard]] const mapi_allocators& allocators()
     {
         if (!alloc_asked_ && com_ != nullptr) {
             alloc_asked_ = true;
-            LPALLOCATEBUFFER a = nullptr;
-            LPALLOCATEMORE m = nullptr;
-            if (FAILED(com_->GetMemAllocRoutines(&a, &m, &free_))) {
-                free_ = nullptr;
+            if (FAILED(com_->GetMemAllocRoutines(&alloc_.allocate, &alloc_.more, &alloc_.free))) {
+                alloc_ = mapi_allocators{};
             }
         }
-        return free_;
+        return alloc_;
     }
+    /// The spooler's MAPIFreeBuffer (null if refused).
+    [[nodiscard]] LPFREEBUFFER free_buffer() { return allocators().free; }
 
     // spooler_support_owner: forwards what the transport recorded.
     void support_changed(spooler_support& s) noexcept override
@@ -328,7 +334,7 @@ private:
     spooler_support support_;
     bool critsec_told_ = false;
     bool alloc_asked_ = false;
-    LPFREEBUFFER free_ = nullptr;
+    mapi_allocators alloc_;
     std::map<message_id, binary> entries_;
 };
 
@@ -371,13 +377,13 @@ ULONG release_one(Self* self, com_refcount& refs) noexcept
     return n;
 }
 
-/// Reads a message's properties (GetProps with all tags) into `bag`; frees the array with
+/// Reads a message's properties (GetProps of all, MAPI_UNICODE) into `bag`; frees the array with
 /// `free_buffer`. Missing allocator or a refusal leaves `bag` as it was.
 inline void read_props(IMAPIProp* object, property_bag& bag, LPFREEBUFFER free_buffer)
 {
     ULONG count = 0;
     LPSPropValue values = nullptr;
-    const HRESULT hr = object->GetProps(nullptr, 0, &count, &values);
+    const HRESULT hr = object->GetProps(nullptr, MAPI_UNICODE, &count, &values);
     if (FAILED(hr) || values == nullptr) {
         return;
     }
@@ -391,18 +397,116 @@ inline void read_props(IMAPIProp* object, property_bag& bag, LPFREEBUFFER free_b
     }
 }
 
+/// The attachment rows of the submissions the adapter is running, by their `submit_context`
+/// (`outbound_message` has no attachment rows of its own; see `submitted_attachments`).
+class submission_attachments {
+public:
+    /// The process-wide registry.
+    static submission_attachments& instance()
+    {
+        static submission_attachments registry;
+        return registry;
+    }
+    /// Registers `rows` for `ctx` until `remove(ctx)`.
+    void add(const submit_context* ctx, const std::vector<property_bag>* rows)
+    {
+        const std::lock_guard<std::mutex> lock{mutex_};
+        live_[ctx] = rows;
+    }
+    /// Forgets `ctx`.
+    void remove(const submit_context* ctx) noexcept
+    {
+        const std::lock_guard<std::mutex> lock{mutex_};
+        live_.erase(ctx);
+    }
+    /// The rows of `ctx`, or null.
+    [[nodiscard]] const std::vector<property_bag>* find(const submit_context* ctx)
+    {
+        const std::lock_guard<std::mutex> lock{mutex_};
+        auto it = live_.find(ctx);
+        return it == live_.end() ? nullptr : it->second;
+    }
+
+private:
+    std::mutex mutex_;
+    std::map<const submit_context*, const std::vector<property_bag>*> live_;
+};
+
+/// Copies `rows` into `m.attachments` when the message type has such a member (a later
+/// `outbound_message`); otherwise nothing.
+template <class Message>
+void give_attachments(Message& m, const std::vector<property_bag>& rows)
+{
+    if constexpr (requires { m.attachments; }) {
+        m.attachments = rows;
+    } else {
+        static_cast<void>(m);
+        static_cast<void>(rows);
+    }
+}
+
+/// True if recipient row `row` (its PR_ADDRTYPE, or bytes 4-19 of its PR_ENTRYID, the provider
+/// UID) is one of `types` (compared without regard to ASCII case) or `uids`.
+inline bool routed_to(const property_bag& row, const address_types_result& types)
+{
+    if (types.none) {
+        return false;
+    }
+    if (types.any) {
+        return true;
+    }
+    if (const binary* e = row.get_binary(pr::entryid); e != nullptr && e->size() >= 20) {
+        for (const uid& u : types.uids) {
+            if (std::equal(u.bytes.begin(), u.bytes.end(), e->begin() + 4)) {
+                return true;
+            }
+        }
+    }
+    const std::string_view t = row.get_string(pr::addrtype).value_or(std::string_view{});
+    for (const std::string& mine : types.types) {
+        if (mine.size() == t.size() &&
+            std::equal(mine.begin(), mine.end(), t.begin(), [](char a, char b) {
+                auto low = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+                return low(a) == low(b);
+            })) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/// MAPI_P1 (0x10000000) in PR_RECIPIENT_TYPE: a resend row that is never transmitted.
+inline constexpr std::int32_t recipient_p1 = 0x10000000;
+
 } // namespace detail
+
+/// The attachment rows of the message a transport is submitting (one row per attachment: the
+/// attachment's properties with PR_ATTACH_NUM, PR_ATTACH_METHOD, PR_ATTACH_FILENAME /
+/// PR_ATTACH_LONG_FILENAME, PR_ATTACH_MIME_TAG and PR_ATTACH_DATA_BIN, in table order). Valid
+/// during `submit_message` when the submission comes from the adapter's SubmitMessage; empty
+/// otherwise (the portable spooler's `outbound_message` carries no attachments).
+[[nodiscard]] inline const std::vector<property_bag>& submitted_attachments(const submit_context& ctx)
+{
+    static const std::vector<property_bag> none;
+    const std::vector<property_bag>* rows = detail::submission_attachments::instance().find(&ctx);
+    return rows != nullptr ? *rows : none;
+}
 
 /// A logged-on transport as an IXPLogon COM object (vtable of mapispi.h). Created by
 /// `xp_provider_object::TransportLogon`; the spooler holds the only reference.
 ///
-/// The message objects the spooler passes are read as follows: SubmitMessage reads every
+/// The message objects the spooler passes are read as follows. SubmitMessage reads every
 /// property of the message (GetProps) into `submit_context::message.props` (PR_ENTRYID gives the
-/// message its stable `message_id`), and when the transport saved the working copy, writes the
-/// message properties back (SetProps) and calls SaveChanges(KEEP_OPEN_READWRITE). StartMessage
-/// writes the saved inbound message's properties (SetProps) and calls SaveChanges(0); whether it
-/// worked is passed to `transport_logon::inbound_outcome`. Recipient tables and attachments are
-/// not converted yet (the working copy has no recipient rows).
+/// message its stable `message_id`), every recipient row into `message.recipients` (rows that
+/// are not this transport's, by AddressTypes, arrive with PR_RESPONSIBILITY = TRUE) and the
+/// attachments (`submitted_attachments`). After `success` it reports the rows marked with
+/// `mark_undeliverable` through IMAPISupport::StatusRecips and sets PR_RESPONSIBILITY = TRUE on
+/// the rows the transport handled (ModifyRecipients); when the transport saved the working
+/// copy it writes the message properties back (SetProps); after any change it calls
+/// SaveChanges(KEEP_OPEN_READWRITE). EndMessage gives the rows back (PR_RESPONSIBILITY = FALSE)
+/// when the message is to be sent again. StartMessage writes the saved inbound message's
+/// recipients (ModifyRecipients), attachments (CreateAttach) and properties (SetProps) and calls
+/// SaveChanges(0); whether it worked is passed to `transport_logon::inbound_outcome`.
 class xp_logon_object final : public IXPLogon {
 public:
     /// Wraps `logon`, which was built on `runtime->support()`.
@@ -438,6 +542,7 @@ public:
                 return MAPI_E_CALL_FAILED;
             }
             address_types_result types = runtime_->drive(logon_->address_types());
+            routing_ = types;
             type_strings_.clear();
             ansi_strings_.clear();
             type_ptrs_.clear();
@@ -567,29 +672,85 @@ public:
             if (!logon_) {
                 return MAPI_E_CALL_FAILED;
             }
+            const detail::mapi_allocators& alloc = runtime_->allocators();
             submit_context ctx;
             ctx.deferred = (ulFlags & BEGIN_DEFERRED) != 0;
-            detail::read_props(lpMessage, ctx.message.props, runtime_->free_buffer());
+            detail::read_props(lpMessage, ctx.message.props, alloc.free);
             ctx.message.id = id_of(ctx.message.props);
+
+            // The recipient table, with the rows that are not this transport's marked handled
+            // in the working copy (the portable spooler hands a transport the same picture).
+            auto submission = std::make_unique<pending_submission>();
+            LPMAPITABLE table = nullptr;
+            if (SUCCEEDED(lpMessage->GetRecipientTable(MAPI_UNICODE, &table)) && table != nullptr) {
+                submission->rows = std::make_unique<detail::table_rows>(table, alloc.free);
+                table->Release();
+                for (std::size_t k = 0; k != submission->rows->size(); ++k) {
+                    property_bag row = submission->rows->bag(k);
+                    const bool done = row.get_bool(pr::responsibility).value_or(false);
+                    const bool p1 = (row.get_i4(pr::recipient_type).value_or(0) & detail::recipient_p1) != 0;
+                    if (!done && !p1 && (!routing_ || detail::routed_to(row, *routing_))) {
+                        submission->mine.push_back(k);
+                    } else {
+                        static_cast<void>(row.set(pr::responsibility, true));
+                    }
+                    ctx.message.recipients.push_back(std::move(row));
+                }
+            }
+            std::vector<property_bag> attachments;
+            static_cast<void>(detail::read_attachments(lpMessage, alloc.free, attachments));
+            detail::give_attachments(ctx.message, attachments);
+
             runtime_->support().clear_cancel();
-            submit_result r = runtime_->drive(logon_->submit_message(ctx));
+            detail::submission_attachments::instance().add(&ctx, &attachments);
+            submit_result r;
+            try {
+                r = runtime_->drive(logon_->submit_message(ctx));
+            } catch (...) {
+                detail::submission_attachments::instance().remove(&ctx);
+                throw;
+            }
+            detail::submission_attachments::instance().remove(&ctx);
             *lpulMsgRef = ctx.message_ref;
             if (lpulReturnParm != nullptr &&
                 (r.code == scode::network_error || r.code == scode::wait)) {
                 *lpulReturnParm = r.retry_seconds;
+            }
+            bool changed = false;
+            if (r.code == scode::success) {
+                changed = settle_recipients(lpMessage, ctx, *submission);
+            } else if (r.code == scode::cancel) {
+                // Do not resend: the sender gets a non-delivery report for this transport's rows.
+                std::vector<property_bag> failed;
+                for (std::size_t k : submission->mine) {
+                    failed.push_back(ctx.message.recipients[k]);
+                }
+                static_cast<void>(detail::status_recips(runtime_->com(), lpMessage, failed, alloc));
             }
             if (ctx.saved) {
                 detail::sprop_array values{ctx.message.props};
                 if (values.size() != 0) {
                     static_cast<void>(lpMessage->SetProps(values.size(), values.data(), nullptr));
                 }
+                changed = true;
+            }
+            if (changed) {
                 static_cast<void>(lpMessage->SaveChanges(KEEP_OPEN_READWRITE));
+            }
+            if (r.code == scode::success && submission->rows) {
+                lpMessage->AddRef();
+                submission->message = lpMessage;
+                pending_[ctx.message_ref] = std::move(submission);
             }
             return to_hresult(r.code);
         });
     }
 
-    /// Runs `end_message`; *lpulFlags receives its END_* flags (0: sent).
+    /// Runs `end_message`; *lpulFlags receives its END_* flags (0: sent). When the message is
+    /// to be sent again (END_RESEND_NOW, END_RESEND_LATER) the recipients SubmitMessage marked
+    /// PR_RESPONSIBILITY = TRUE get FALSE again, except those already reported undeliverable;
+    /// with END_DONT_RESEND only those marked for a transport that marked none itself (it
+    /// defers them all). The message is saved (KEEP_OPEN_READWRITE) after such a change.
     HRESULT STDMETHODCALLTYPE EndMessage(ULONG ulMsgRef, ULONG* lpulFlags) override
     {
         if (lpulFlags == nullptr) {
@@ -600,11 +761,26 @@ public:
             if (!logon_) {
                 return MAPI_E_CALL_FAILED;
             }
+            std::unique_ptr<pending_submission> submission;
+            if (auto it = pending_.find(ulMsgRef); it != pending_.end()) {
+                submission = std::move(it->second);
+                pending_.erase(it);
+            }
             result<end_message_flags> r = runtime_->drive(logon_->end_message(ulMsgRef));
             if (!r) {
                 return to_hresult(r);
             }
             *lpulFlags = r->bits();
+            if (submission) {
+                const bool resend = r->has(end_message_flag::resend_now) || r->has(end_message_flag::resend_later);
+                const bool defer_all = r->has(end_message_flag::dont_resend) && submission->implicit;
+                if ((resend || defer_all) && !submission->marked.empty()) {
+                    if (SUCCEEDED(detail::set_responsibility(submission->message, *submission->rows, submission->marked,
+                                                             false, runtime_->allocators()))) {
+                        static_cast<void>(submission->message->SaveChanges(KEEP_OPEN_READWRITE));
+                    }
+                }
+            }
             return S_OK;
         });
     }
@@ -624,8 +800,11 @@ public:
         });
     }
 
-    /// Runs `start_message`; a saved message is written to lpMessage (SetProps, SaveChanges)
-    /// and `inbound_outcome` is told whether that worked. *lpulMsgRef gets the message reference.
+    /// Runs `start_message`; a saved message is written to lpMessage: its recipient rows
+    /// (ModifyRecipients(MODRECIP_ADD), without PR_ROWID), its attachments (CreateAttach,
+    /// SetProps, large data through a stream, SaveChanges on each), its properties (SetProps),
+    /// then SaveChanges(0). `inbound_outcome` is told whether that worked. *lpulMsgRef gets the
+    /// message reference.
     HRESULT STDMETHODCALLTYPE StartMessage(ULONG ulFlags, LPMESSAGE lpMessage, ULONG* lpulMsgRef) override
     {
         static_cast<void>(ulFlags);
@@ -643,9 +822,12 @@ public:
             if (!r || !msg.saved) {
                 return to_hresult(r);
             }
+            HRESULT hr = detail::add_recipients(lpMessage, msg.recipients, runtime_->allocators());
+            if (SUCCEEDED(hr)) {
+                hr = detail::add_attachments(lpMessage, msg.attachments);
+            }
             detail::sprop_array values{msg.props};
-            HRESULT hr = S_OK;
-            if (values.size() != 0) {
+            if (SUCCEEDED(hr) && values.size() != 0) {
                 hr = lpMessage->SetProps(values.size(), values.data(), nullptr);
             }
             if (SUCCEEDED(hr)) {
@@ -727,8 +909,84 @@ private:
         return id;
     }
 
+    /// What SubmitMessage leaves for EndMessage: the message (AddRef'd), its recipient table,
+    /// the transport's rows, and the rows the adapter marked PR_RESPONSIBILITY = TRUE.
+    struct pending_submission {
+        IMessage* message = nullptr;
+        std::unique_ptr<detail::table_rows> rows;
+        std::vector<std::size_t> mine;    // rows handed to the transport (PR_RESPONSIBILITY FALSE)
+        std::vector<std::size_t> marked;  // rows set TRUE here, not reported undeliverable
+        bool implicit = true;             // the transport marked none of its rows itself
+
+        pending_submission() = default;
+        pending_submission(const pending_submission&) = delete;
+        pending_submission& operator=(const pending_submission&) = delete;
+        ~pending_submission()
+        {
+            rows.reset();
+            if (message != nullptr) {
+                message->Release();
+            }
+        }
+    };
+
+    // After a successful submission: StatusRecips for the transport's rows it marked
+    // undeliverable, then PR_RESPONSIBILITY = TRUE (ModifyRecipients) on the rows it handled:
+    // the rows it set TRUE itself when it set any (per-recipient handling), else all its rows.
+    // True if the recipients were changed.
+    bool settle_recipients(IMessage* message, const submit_context& ctx, pending_submission& s)
+    {
+        if (!s.rows || s.mine.empty()) {
+            return false;
+        }
+        auto is_mine = [&](std::size_t k) { return std::find(s.mine.begin(), s.mine.end(), k) != s.mine.end(); };
+        std::vector<std::size_t> undeliverable;
+        for (std::size_t k : ctx.undeliverable) {
+            if (is_mine(k) && k < ctx.message.recipients.size()) {
+                undeliverable.push_back(k);
+            }
+        }
+        std::vector<std::size_t> handled;
+        for (std::size_t k : s.mine) {
+            if (!ctx.is_undeliverable(k) && k < ctx.message.recipients.size() &&
+                ctx.message.recipients[k].get_bool(pr::responsibility).value_or(false)) {
+                handled.push_back(k);
+            }
+        }
+        s.implicit = handled.empty();
+        if (s.implicit) {
+            for (std::size_t k : s.mine) {
+                if (!ctx.is_undeliverable(k)) {
+                    handled.push_back(k);
+                }
+            }
+        }
+        s.marked = handled;
+        const detail::mapi_allocators& alloc = runtime_->allocators();
+        if (!undeliverable.empty()) {
+            std::vector<property_bag> failed;
+            for (std::size_t k : undeliverable) {
+                failed.push_back(ctx.message.recipients[k]);
+            }
+            // Reported rows are handled; unreported ones stay FALSE, so the spooler reports them.
+            if (SUCCEEDED(detail::status_recips(runtime_->com(), message, failed, alloc))) {
+                handled.insert(handled.end(), undeliverable.begin(), undeliverable.end());
+            }
+        }
+        if (handled.empty()) {
+            return false;
+        }
+        std::sort(handled.begin(), handled.end());
+        if (FAILED(detail::set_responsibility(message, *s.rows, handled, true, alloc))) {
+            s.marked.clear();
+            return false;
+        }
+        return true;
+    }
+
     void end_logon() noexcept
     {
+        pending_.clear();
         if (!logon_) {
             return;
         }
@@ -752,7 +1010,160 @@ private:
     std::vector<MAPIUID> uids_;
     std::vector<LPMAPIUID> uid_ptrs_;
     std::uint64_t next_id_ = 0;
+    std::optional<address_types_result> routing_;  // what AddressTypes answered
+    std::map<std::uint32_t, std::unique_ptr<pending_submission>> pending_;  // by message reference
 };
+
+namespace detail {
+
+/// A profile section opened through IMAPISupport::OpenProfileSection (null uid: the provider's
+/// own), read whole into `props`. Empty when it cannot be opened.
+class support_section {
+public:
+    /// Opens and reads the section `id` (null: the provider's own) with `flags` (MAPI_MODIFY).
+    support_section(IMAPISupport* support, const uid* id, ULONG flags, LPFREEBUFFER free_buffer)
+    {
+        MAPIUID m{};
+        if (id != nullptr) {
+            std::memcpy(m.ab, id->bytes.data(), sizeof(m.ab));
+        }
+        if (FAILED(support->OpenProfileSection(id != nullptr ? &m : nullptr, flags, &section_))) {
+            section_ = nullptr;
+        }
+        if (section_ != nullptr) {
+            read_props(section_, props, free_buffer);
+        }
+    }
+    support_section(const support_section&) = delete;
+    support_section& operator=(const support_section&) = delete;
+    /// Releases the section.
+    ~support_section()
+    {
+        if (section_ != nullptr) {
+            section_->Release();
+        }
+    }
+
+    /// Writes `now` back: SetProps of every property but the two a provider may not change
+    /// during logon, DeleteProps of those that were read but are gone, SaveChanges.
+    void write_back(const property_bag& now) const
+    {
+        if (section_ == nullptr) {
+            return;
+        }
+        property_bag changed;
+        for (const prop_value& v : now) {
+            if (!logon_section::read_only_during_logon(v.tag())) {
+                static_cast<void>(changed.set(v));
+            }
+        }
+        sprop_array values{changed};
+        if (values.size() != 0) {
+            static_cast<void>(section_->SetProps(values.size(), values.data(), nullptr));
+        }
+        std::vector<ULONG> gone;
+        for (const prop_value& v : props) {
+            if (!now.contains(prop_tag{v.tag().id(), prop_type::unspecified}) &&
+                !logon_section::read_only_during_logon(v.tag())) {
+                gone.push_back(v.tag().value());
+            }
+        }
+        if (!gone.empty()) {
+            std::vector<ULONG> storage(gone.size() + 1);
+            storage[0] = static_cast<ULONG>(gone.size());
+            std::copy(gone.begin(), gone.end(), storage.begin() + 1);
+            static_cast<void>(section_->DeleteProps(reinterpret_cast<LPSPropTagArray>(storage.data()), nullptr));
+        }
+        static_cast<void>(section_->SaveChanges(KEEP_OPEN_READWRITE));
+    }
+
+    /// The properties read.
+    property_bag props;
+
+private:
+    LPPROFSECT section_ = nullptr;
+};
+
+/// The string a TransportLogon received, UTF-8: UTF-16 when `unicode` (MAPI_UNICODE in the
+/// logon flags), else the ANSI code page.
+inline std::string logon_string(LPTSTR s, bool unicode)
+{
+    if (s == nullptr) {
+        return {};
+    }
+    if (unicode) {
+        return to_utf8(reinterpret_cast<const wchar_t*>(s));
+    }
+    return ansi_to_utf8(reinterpret_cast<const char*>(s));
+}
+
+/// TransportLogon of a session-style `transport_provider`: builds its `provider_context` from
+/// what the spooler gives (the profile name, ulUIParam, LOGON_NO_DIALOG, MAPI_NT_SERVICE from
+/// XPProviderInit) and from the provider's profile section and its service's section
+/// (IMAPISupport::OpenProfileSection), runs `logon`, writes a changed section back, and
+/// returns the logon with its `logon_flags()`.
+inline result<xp_logon_result> logon_transport_provider(transport_provider& provider, xp_runtime& runtime,
+                                                        ULONG ui_param, LPTSTR profile_name, ULONG flags,
+                                                        bool nt_service)
+{
+    IMAPISupport* sup = runtime.com();
+    support_section own{sup, nullptr, MAPI_MODIFY, runtime.free_buffer()};
+    const std::optional<uid> service_uid = own.props.get_uid(pr::service_uid);
+    std::optional<support_section> service_section;
+    if (service_uid) {
+        service_section.emplace(sup, &*service_uid, 0, runtime.free_buffer());
+    }
+    static const property_bag no_props;
+
+    provider_entry entry;
+    entry.display_name = own.props.get_string(pr::display_name).value_or("");
+    entry.provider_display = own.props.get_string(prop_tag{0x3006, prop_type::unicode}).value_or("");  // PR_PROVIDER_DISPLAY
+    entry.dll_name = own.props.get_string(prop_tag{0x300A, prop_type::unicode}).value_or("");  // PR_PROVIDER_DLL_NAME
+    entry.type = resource_type::transport_provider;
+    entry.flags = resource_flags::from_bits_unchecked(
+        static_cast<std::uint32_t>(own.props.get_i4(pr::resource_flags).value_or(0)));
+    entry.provider_uid = own.props.get_uid(pr::provider_uid).value_or(uid{});
+    message_service service;
+    service.name = own.props.get_string(prop_tag{0x3D09, prop_type::unicode}).value_or("");  // PR_SERVICE_NAME
+    service.service_uid = service_uid.value_or(uid{});
+    if (service_section) {
+        service.display_name = service_section->props.get_string(pr::display_name).value_or("");
+    }
+    service.providers.push_back(entry);
+
+    property_bag section = own.props;
+    bool changed = false;
+    const std::string name = logon_string(profile_name, (flags & MAPI_UNICODE) != 0);
+    provider_context ctx{
+        .profile_name = name,
+        .service = service,
+        .provider = entry,
+        .section = logon_section{section, &changed},
+        .service_section = service_section ? service_section->props : no_props,
+        .dialog_allowed = (flags & LOGON_NO_DIALOG) == 0,
+        .service_process = nt_service,
+        .credential = std::nullopt,
+        .attempt = 1,
+        .ui_param = static_cast<std::uintptr_t>(ui_param),
+        .support = runtime.support(),
+        .spooler = &runtime.support(),
+    };
+    result<std::unique_ptr<transport_logon>> r = runtime.drive(provider.logon(ctx));
+    if (changed) {
+        own.write_back(section);
+    }
+    if (!r) {
+        return std::move(r).as_failure();
+    }
+    if (!*r) {
+        return fail(scode::call_failed, "the transport provider's logon returned no logon object",
+                    "mapixx.win32.transport");
+    }
+    const transport_logon_flags out = (*r)->logon_flags();
+    return xp_logon_result{std::move(*r), out};
+}
+
+} // namespace detail
 
 /// A transport provider as an IXPProvider COM object (vtable of mapispi.h): TransportLogon
 /// runs `xp_provider::transport_logon` on a new `spooler_support` that forwards to the given
@@ -761,6 +1172,12 @@ class xp_provider_object final : public IXPProvider {
 public:
     /// Wraps `provider` (not null).
     explicit xp_provider_object(std::unique_ptr<xp_provider> provider) noexcept : provider_{std::move(provider)} {}
+    /// Wraps a session-style transport provider (not null); `nt_service` is MAPI_NT_SERVICE from
+    /// XPProviderInit, passed to its logons as `provider_context::service_process`.
+    xp_provider_object(std::unique_ptr<transport_provider> provider, bool nt_service) noexcept
+        : transport_{std::move(provider)}, nt_service_{nt_service}
+    {
+    }
     xp_provider_object(const xp_provider_object&) = delete;
     xp_provider_object& operator=(const xp_provider_object&) = delete;
     virtual ~xp_provider_object() = default;
@@ -789,8 +1206,6 @@ public:
     HRESULT STDMETHODCALLTYPE TransportLogon(LPMAPISUP lpMAPISup, ULONG ulUIParam, LPTSTR lpszProfileName,
                                              ULONG* lpulFlags, LPMAPIERROR* lppMAPIError, LPXPLOGON* lppXPLogon) override
     {
-        static_cast<void>(ulUIParam);
-        static_cast<void>(lpszProfileName);
         if (lppMAPIError != nullptr) {
             *lppMAPIError = nullptr;
         }
@@ -801,7 +1216,10 @@ public:
         try {
             auto runtime = std::make_unique<detail::xp_runtime>(lpMAPISup);
             const auto in = transport_logon_flags::from_bits_unchecked(*lpulFlags & ~static_cast<ULONG>(MAPI_UNICODE));
-            result<xp_logon_result> r = runtime->drive(provider_->transport_logon(runtime->support(), in));
+            result<xp_logon_result> r =
+                transport_ ? detail::logon_transport_provider(*transport_, *runtime, ulUIParam, lpszProfileName,
+                                                              *lpulFlags, nt_service_)
+                           : runtime->drive(provider_->transport_logon(runtime->support(), in));
             if (!r) {
                 return to_hresult(r);
             }
@@ -820,47 +1238,77 @@ public:
 
 private:
     detail::com_refcount refs_;
-    std::unique_ptr<xp_provider> provider_;
+    std::unique_ptr<xp_provider> provider_;          // a spooler-style provider, or
+    std::unique_ptr<transport_provider> transport_;  // a session-style one
+    bool nt_service_ = false;
 };
 
 /// XPProviderInit's body (MAPI-REFERENCE 7.2), for `MAPIXX_WIN32_XP_PROVIDER_INIT` or a
 /// hand-written export.
 ///
+/// `make()` returns a `std::unique_ptr` to an `xp_provider` (the spooler's view: its
+/// `transport_logon` gets the support and the LOGON_NO_* flags) or to a `transport_provider`
+/// (the session's view: its `logon` gets a `provider_context`, see `xp_provider_object`), or
+/// to a class derived from either.
+///
 /// Version negotiation: *lpulProviderVer always receives the provider's SPI version
-/// (`xp_provider::spi_version()`). When the spooler's version `ulMAPIVer` is lower, the
-/// provider cannot serve it: MAPI_E_VERSION and no object. Otherwise a new IXPProvider is
-/// made by `make()` on every call (one per call, as the reference asks) and returned with one
-/// reference. `make()` returning null gives MAPI_E_CALL_FAILED; an exception, its HRESULT.
+/// (`xp_provider::spi_version()`; CURRENT_SPI_VERSION for a `transport_provider`). When the
+/// spooler's version `ulMAPIVer` is lower, the provider cannot serve it: MAPI_E_VERSION and no
+/// object. Otherwise a new IXPProvider is made by `make()` on every call (one per call, as the
+/// reference asks) and returned with one reference. `ulFlags` is XPProviderInit's (MAPI_NT_SERVICE
+/// reaches a `transport_provider` as `provider_context::service_process`). `make()` returning
+/// null gives MAPI_E_CALL_FAILED; an exception, its HRESULT.
 template <class Make>
-HRESULT xp_provider_init(Make&& make, ULONG ulMAPIVer, ULONG* lpulProviderVer, LPXPPROVIDER* lppXPProvider) noexcept
+HRESULT xp_provider_init(Make&& make, ULONG ulFlags, ULONG ulMAPIVer, ULONG* lpulProviderVer,
+                         LPXPPROVIDER* lppXPProvider) noexcept
 {
     if (lpulProviderVer == nullptr || lppXPProvider == nullptr) {
         return MAPI_E_INVALID_PARAMETER;
     }
     *lppXPProvider = nullptr;
     try {
-        std::unique_ptr<xp_provider> provider = make();
-        if (!provider) {
+        auto made = make();
+        using made_type = typename decltype(made)::element_type;
+        static_assert(std::derived_from<made_type, xp_provider> || std::derived_from<made_type, transport_provider>,
+                      "make() must return a std::unique_ptr to an xp_provider or a transport_provider");
+        if (!made) {
             return MAPI_E_CALL_FAILED;
         }
-        *lpulProviderVer = provider->spi_version();
-        if (ulMAPIVer < provider->spi_version()) {
-            return MAPI_E_VERSION;
+        if constexpr (std::derived_from<made_type, xp_provider>) {
+            std::unique_ptr<xp_provider> provider = std::move(made);
+            *lpulProviderVer = provider->spi_version();
+            if (ulMAPIVer < provider->spi_version()) {
+                return MAPI_E_VERSION;
+            }
+            *lppXPProvider = new xp_provider_object{std::move(provider)};
+        } else {
+            std::unique_ptr<transport_provider> provider = std::move(made);
+            *lpulProviderVer = xp_provider::current_spi_version;
+            if (ulMAPIVer < xp_provider::current_spi_version) {
+                return MAPI_E_VERSION;
+            }
+            *lppXPProvider = new xp_provider_object{std::move(provider), (ulFlags & MAPI_NT_SERVICE) != 0};
         }
-        *lppXPProvider = new xp_provider_object{std::move(provider)};
         return S_OK;
     } catch (...) {
         return detail::hresult_of_exception(std::current_exception());
     }
 }
 
+/// `xp_provider_init` without XPProviderInit's flags (as if 0).
+template <class Make>
+HRESULT xp_provider_init(Make&& make, ULONG ulMAPIVer, ULONG* lpulProviderVer, LPXPPROVIDER* lppXPProvider) noexcept
+{
+    return xp_provider_init(std::forward<Make>(make), ULONG{0}, ulMAPIVer, lpulProviderVer, lppXPProvider);
+}
+
 } // namespace mapixx::inline v0::win32
 
 /// Defines the DLL's `XPProviderInit` export (cdecl, the signature of mapispi.h's
 /// XPPROVIDERINIT) on top of `mapixx::win32::xp_provider_init`. `make_provider` is an
-/// expression callable with no argument that returns `std::unique_ptr<mapixx::xp_provider>`,
-/// e.g. `[] { return std::make_unique<my_transport>(); }`. Use it once, at namespace scope, in
-/// one source file of the provider DLL.
+/// expression callable with no argument that returns a `std::unique_ptr` to an `xp_provider`
+/// or a `transport_provider`, e.g. `[] { return std::make_unique<my_transport>(); }`. Use it
+/// once, at namespace scope, in one source file of the provider DLL.
 #define MAPIXX_WIN32_XP_PROVIDER_INIT(make_provider)                                                            \
     extern "C" __declspec(dllexport) HRESULT __cdecl XPProviderInit(                                            \
         HINSTANCE hInstance, LPMALLOC lpMalloc, LPALLOCATEBUFFER lpAllocateBuffer, LPALLOCATEMORE lpAllocateMore, \
@@ -872,8 +1320,8 @@ HRESULT xp_provider_init(Make&& make, ULONG ulMAPIVer, ULONG* lpulProviderVer, L
         static_cast<void>(lpAllocateBuffer);                                                                    \
         static_cast<void>(lpAllocateMore);                                                                      \
         static_cast<void>(lpFreeBuffer);                                                                        \
-        static_cast<void>(ulFlags);                                                                             \
-        return ::mapixx::win32::xp_provider_init(make_provider, ulMAPIVer, lpulProviderVer, lppXPProvider);    \
+        return ::mapixx::win32::xp_provider_init(make_provider, ulFlags, ulMAPIVer, lpulProviderVer,           \
+                                                 lppXPProvider);                                                \
     }
 
 #endif // _WIN32
