@@ -16,9 +16,10 @@
 /// `BENCHAB` and `BENCHXP` are defined here, as small as a provider can be (the same shape as
 /// tests/support/session_fakes.hpp, without its scripting and logging): they count their logons
 /// and logoffs so that every benchmark can check that each session really logged all six
-/// providers on and off. A profile with a transport makes the session build a spooler (and,
-/// on Linux, an epoll reactor: three descriptors, see session/detail/session_mail.hpp); the
-/// `stores_only` profile has the same number of services and providers and no spooler.
+/// providers on and off. A profile with a transport makes the session build a spooler; `BENCHXP`
+/// needs no I/O (`uses_reactor()` is false), so the session gets no reactor and no descriptor
+/// (see session/detail/session_mail.hpp). The `stores_only` profile has the same number of
+/// services and providers and no spooler.
 ///
 /// Filler profiles (one service, one store) pad the store to the profile count a benchmark asks
 /// for. They are created before the benchmark profile, so a store that finds a profile by

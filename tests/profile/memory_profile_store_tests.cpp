@@ -249,6 +249,71 @@ TEST_CASE("rename may change only the case of a name") {
     CHECK(store.names().value() == std::vector<std::string>{"Work"});
 }
 
+TEST_CASE("find_name answers with the stored spelling, and not_found for an unknown name") {
+    memory_profile_store store;
+    REQUIRE(store.create(with_service("Work Mail")));
+    CHECK(store.find_name("WORK MAIL").value() == "Work Mail");
+    CHECK(store.find_name("work mail").value() == "Work Mail");
+    auto none = store.find_name("Work");
+    REQUIRE_FALSE(none);
+    CHECK(none.code() == scode::not_found);
+    CHECK(none.info().message.find("Work") != std::string::npos);
+}
+
+TEST_CASE("the name index follows renames and removals: old names are free, new names are found") {
+    memory_profile_store store;
+    REQUIRE(store.create(named("Alpha")));
+    REQUIRE(store.create(named("Beta")));
+    REQUIRE(store.rename("ALPHA", "Gamma"));
+    CHECK(store.load("Alpha").code() == scode::not_found);
+    CHECK(store.find_name("gamma").value() == "Gamma");
+    REQUIRE(store.create(named("alpha")));  // the old name can be taken again
+    CHECK(store.create(named("GAMMA")).code() == scode::no_access);
+    REQUIRE(store.rename("gamma", "GAMMA"));  // case only: still found under every case
+    CHECK(store.find_name("Gamma").value() == "GAMMA");
+    CHECK(store.rename("Beta", "gamma").code() == scode::no_access);
+    REQUIRE(store.remove("gAmMa"));
+    CHECK(store.load("GAMMA").code() == scode::not_found);
+    REQUIRE(store.create(named("Gamma")));
+    CHECK(store.names().value() == std::vector<std::string>{"Beta", "alpha", "Gamma"});
+}
+
+TEST_CASE("the default mark survives renames and goes with a removal; update and create move it") {
+    memory_profile_store store;
+    REQUIRE(store.create(named("One", true)));
+    REQUIRE(store.create(named("Two")));
+    REQUIRE(store.rename("One", "Uno"));
+    CHECK(store.default_profile().value() == std::optional<std::string>("Uno"));
+    REQUIRE(store.create(named("Three", true)));
+    CHECK(store.default_profile().value() == std::optional<std::string>("Three"));
+    CHECK_FALSE(store.load("Uno")->is_default);
+    REQUIRE(store.update("Two", [](profile& p) -> result<void> {
+        p.is_default = true;
+        return {};
+    }));
+    CHECK(store.default_profile().value() == std::optional<std::string>("Two"));
+    CHECK_FALSE(store.load("Three")->is_default);
+    REQUIRE(store.remove("two"));
+    CHECK_FALSE(store.default_profile().value().has_value());
+    for (const auto& n : store.names().value()) CHECK_FALSE(store.load(n)->is_default);
+}
+
+TEST_CASE("a store of 20 000 profiles finds every one by name in any case, and lists them in order") {
+    memory_profile_store store;
+    constexpr int count = 20000;
+    for (int i = 0; i < count; ++i) REQUIRE(store.create(named("Profile " + std::to_string(i), i == count / 2)));
+    for (int i = 0; i < count; i += 997) {
+        const std::string name = "Profile " + std::to_string(i);
+        CHECK(store.find_name("PROFILE " + std::to_string(i)).value() == name);
+        CHECK(store.load("profile " + std::to_string(i)).value().name == name);
+    }
+    CHECK(store.default_profile().value() == std::optional<std::string>("Profile " + std::to_string(count / 2)));
+    const auto names = store.names().value();
+    REQUIRE(names.size() == static_cast<std::size_t>(count));
+    CHECK(names.front() == "Profile 0");
+    CHECK(names.back() == "Profile " + std::to_string(count - 1));
+}
+
 TEST_CASE("set_default marks one profile, moves the mark, and clears it with nullopt") {
     memory_profile_store store;
     REQUIRE(store.create(named("One")));

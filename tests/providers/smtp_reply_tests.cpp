@@ -345,6 +345,52 @@ TEST_CASE("an empty body is a lone dot, and a body without a final line end gets
     CHECK(smtp::detail::prepare_body("x\r\n").wire == "x\r\n.\r\n");
 }
 
+TEST_CASE("prepare_body agrees with a character-by-character reference on 3 000 random bodies") {
+    // The reference: the rules of RFC 5321 applied one character at a time.
+    auto reference = [](std::string_view body) {
+        smtp::detail::prepared_body out;
+        bool line_start = true;
+        for (std::size_t i = 0; i < body.size(); ++i) {
+            const char c = body[i];
+            if (static_cast<unsigned char>(c) >= 0x80) out.eight_bit = true;
+            if (c == '\r' || c == '\n') {
+                if (c == '\r' && i + 1 < body.size() && body[i + 1] == '\n') ++i;
+                out.wire += "\r\n";
+                out.size += 2;
+                line_start = true;
+                continue;
+            }
+            if (line_start && c == '.') out.wire += '.';
+            out.wire += c;
+            ++out.size;
+            line_start = false;
+        }
+        if (!line_start) {
+            out.wire += "\r\n";
+            out.size += 2;
+        }
+        out.wire += ".\r\n";
+        return out;
+    };
+    std::uint32_t seed = 12345;
+    auto next = [&seed] {
+        seed = seed * 1664525u + 1013904223u;
+        return seed >> 8;
+    };
+    const char alphabet[] = {'.', '\r', '\n', 'a', ' ', '\x80', '\xC3', '.', '\n', 'Z'};
+    for (int round = 0; round < 3000; ++round) {
+        std::string body;
+        const std::size_t length = next() % 40;
+        for (std::size_t k = 0; k < length; ++k) body += alphabet[next() % sizeof alphabet];
+        const auto want = reference(body);
+        const auto got = smtp::detail::prepare_body(body);
+        INFO("round " << round);
+        REQUIRE(got.wire == want.wire);
+        REQUIRE(got.size == want.size);
+        REQUIRE(got.eight_bit == want.eight_bit);
+    }
+}
+
 TEST_CASE("a byte of 0x80 or more marks the body as 8-bit") {
     CHECK(smtp::detail::prepare_body("caf\xC3\xA9\r\n").eight_bit);
     CHECK_FALSE(smtp::detail::prepare_body("plain ASCII \x7F\r\n").eight_bit);

@@ -561,6 +561,30 @@ TEST_CASE("the DATA content: Maildir writer's rendering without Bcc and without 
     CHECK(text.find("\r\n\r\ntext\r\n") != std::string::npos);
 }
 
+TEST_CASE("the DATA content is exactly the Maildir writer's text with the X-MAPI- block taken out") {
+    // render_for_smtp renders the standard fields only; the Maildir writer adds its private
+    // block. Both must agree on everything else, for plain, 8-bit and dotted messages alike.
+    const std::vector<std::string> bodies = {"text\r\n", "caf\xC3\xA9 au lait\r\n.dot line\r\n", "",
+                                             "From the start\r\ntrailing space \r\n"};
+    for (const auto& body : bodies) {
+        property_bag props;
+        (void)props.set(pr::subject, std::string("Gr\xC3\xBC\xC3\x9F" "e"));
+        (void)props.set(pr::body, body);
+        (void)props.set(pr::sender_email_address, std::string("me@example.org"));
+        (void)props.set(pr::internet_message_id, std::string("<id@example.org>"));
+        (void)props.set(prop_tag{0x6701, prop_type::i4}, std::int32_t{5});
+        (void)props.set(pr::client_submit_time, filetime{133600000000000000ULL});  // one Date for both
+        const std::vector<property_bag> recipients = {rcpt("to@example.net", 1), rcpt("cc@example.net", 2)};
+        ::mapixx::detail::maildir::message_parts parts;
+        parts.props = props;
+        parts.recipients = recipients;
+        const std::string stored = ::mapixx::detail::maildir::write_message(parts);
+        REQUIRE(stored.find("X-MAPI-") != std::string::npos);
+        CHECK(smtp::detail::render_for_smtp(props, recipients, "other@example.org") ==
+              smtp::detail::strip_private_fields(stored));
+    }
+}
+
 TEST_CASE("session: a MAPI_NO_MAIL session logs on a STATUS_OWN_STORE SMTP transport, which names its store") {
     using namespace mapixx_test;
     world w;

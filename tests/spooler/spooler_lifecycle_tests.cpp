@@ -123,6 +123,31 @@ TEST_SUITE("mapixx/spooler/spooler.hpp")
         r.stop();
     }
 
+    TEST_CASE("next_due is the earliest retry time of the messages that wait, and moves on as each one goes")
+    {
+        rig r;
+        auto& a = r.add("a", types_of({"A"}));
+        a.configure = [](fake_xp& x) {
+            x.submit_script.push_back({scode::wait, 0, 30});  // the first message: 30 s
+            x.submit_script.push_back({scode::wait, 0, 10});  // the second: 10 s
+        };
+        r.start();
+        const message_id first = r.queue.submit(make_message("m1", {{"A", "x"}}));
+        const message_id second = r.queue.submit(make_message("m2", {{"A", "y"}}));
+        r.spool->pump();
+        CHECK(r.calls("a:submit") == 2);
+        REQUIRE(r.spool->next_due() == std::optional<std::chrono::milliseconds>{10s});
+        r.advance(10s);
+        CHECK_FALSE(r.queue.contains(second));
+        CHECK(r.queue.contains(first));
+        REQUIRE(r.spool->next_due() == std::optional<std::chrono::milliseconds>{30s});
+        r.advance(20s);
+        CHECK_FALSE(r.queue.contains(first));
+        CHECK_FALSE(r.spool->next_due().has_value());
+        CHECK(r.calls("a:submit") == 4);
+        r.stop();
+    }
+
     TEST_CASE("S8: MAPI_E_WAIT and NETWORK_ERROR honour the retry delay - MAPI_E_CANCEL with a delay means do not resend (NDR)")
     {
         rig r;

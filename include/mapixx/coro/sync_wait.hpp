@@ -6,6 +6,7 @@
 
 #include <mapixx/coro/task.hpp>
 
+#include <atomic>
 #include <coroutine>
 #include <exception>
 #include <memory>
@@ -23,16 +24,33 @@ using sync_wait_result_t =
     std::conditional_t<std::is_lvalue_reference_v<R> || std::is_void_v<R>, R,
                        std::remove_cvref_t<R>>;
 
-/// Signals the waiting thread. After `release()` the waiting thread may destroy the frame at
-/// any moment, so nothing here touches the frame afterwards.
+/// Where the helper coroutine and the waiting thread meet. The helper marks itself finished;
+/// the thread, once the first resumption returns, marks itself asleep. Whoever comes second
+/// knows what to do: a helper that finds the thread asleep wakes it through the semaphore; a
+/// thread that finds the helper finished (the common case: the awaitable completed inline,
+/// on this thread) returns without touching the semaphore, so no futex call is made.
+struct sync_wait_state {
+    static constexpr int running = 0;
+    static constexpr int finished = 1;
+    static constexpr int asleep = 2;
+
+    std::atomic<int> phase{running};
+    std::binary_semaphore wake{0};
+};
+
+/// Signals the waiting thread. Once the helper is marked finished the waiting thread may
+/// destroy the frame at any moment, so nothing here touches the frame afterwards: the state
+/// pointer is read first, and the state itself lives on the waiting thread's stack.
 struct sync_wait_signal {
     [[nodiscard]] bool await_ready() const noexcept { return false; }
 
     template <class Promise>
     void await_suspend(std::coroutine_handle<Promise> self) noexcept
     {
-        std::binary_semaphore* done = self.promise().done_;
-        done->release();
+        sync_wait_state* state = self.promise().state_;
+        if (state->phase.exchange(sync_wait_state::finished, std::memory_order_acq_rel) == sync_wait_state::asleep) {
+            state->wake.release();
+        }
     }
 
     void await_resume() const noexcept {}
@@ -71,7 +89,7 @@ public:
         }
     }
 
-    std::binary_semaphore* done_ = nullptr;
+    sync_wait_state* state_ = nullptr;
 
 private:
     std::exception_ptr error_;
@@ -96,7 +114,7 @@ public:
         }
     }
 
-    std::binary_semaphore* done_ = nullptr;
+    sync_wait_state* state_ = nullptr;
 
 private:
     std::exception_ptr error_;
@@ -113,12 +131,16 @@ public:
     sync_wait_frame& operator=(const sync_wait_frame&) = delete;
     ~sync_wait_frame() { frame_.destroy(); }
 
-    /// Starts the helper and blocks until it has signalled `done`.
-    void run(std::binary_semaphore& done)
+    /// Starts the helper and blocks until it has signalled `state`; returns at once, without
+    /// blocking, when the helper finished during this first resumption.
+    void run(sync_wait_state& state)
     {
-        frame_.promise().done_ = &done;
+        frame_.promise().state_ = &state;
         frame_.resume();
-        done.acquire();
+        if (state.phase.exchange(sync_wait_state::asleep, std::memory_order_acq_rel) == sync_wait_state::finished) {
+            return;
+        }
+        state.wake.acquire();
     }
 
     sync_wait_result_t<R> result() { return frame_.promise().result(); }
@@ -144,9 +166,9 @@ sync_wait_frame<R> make_sync_wait_frame(A&& a)
 /// Runs `a` to completion on the calling thread and returns what `co_await a` yields.
 ///
 /// The awaitable is awaited from a helper coroutine started on the calling thread. If it
-/// completes without suspending, `sync_wait` returns at once; if it suspends and is resumed
-/// later, possibly on another thread, the calling thread blocks on a `std::binary_semaphore`
-/// until it completes. An lvalue reference result is returned as such; any other result is
+/// completes without suspending, `sync_wait` returns at once, with no system call; if it
+/// suspends and is resumed later, possibly on another thread, the calling thread blocks on a
+/// `std::binary_semaphore` until it completes. An lvalue reference result is returned as such; any other result is
 /// returned by value, moved out of the awaited result (so `sync_wait(std::move(t))` moves the
 /// value out of task `t`, and `sync_wait(t)` returns a reference into it).
 ///
@@ -165,10 +187,10 @@ auto sync_wait(A&& a) -> detail::sync_wait_result_t<await_result_t<A&&>>
 {
     using result_type = await_result_t<A&&>;
     // Declared before the frame so that it outlives the helper, which signals it.
-    std::binary_semaphore done{0};
+    detail::sync_wait_state state;
     detail::sync_wait_frame<result_type> frame =
         detail::make_sync_wait_frame<result_type>(std::forward<A>(a));
-    frame.run(done);
+    frame.run(state);
     return frame.result();
 }
 

@@ -12,11 +12,14 @@
 #include <algorithm>
 #include <cstddef>
 #include <functional>
+#include <iterator>
+#include <list>
 #include <mutex>
 #include <optional>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -25,6 +28,12 @@ namespace mapixx::inline v0 {
 /// A `profile_store` held in memory. Thread-safe: readers run concurrently, writers one at a
 /// time (a `std::shared_mutex`). Profiles keep their creation order; names compare without
 /// regard to ASCII case and are checked with `check_profile_name` on `create` and `rename`.
+///
+/// Finding a profile by name does not depend on how many profiles the store holds: an index
+/// maps each case-folded name to its profile, and the default profile is remembered, so
+/// `load`, `find_name`, `default_profile`, `create`, `update`, `remove`, `rename` and
+/// `set_default` cost the same with ten profiles or a hundred thousand (`names` is linear, as
+/// it must be).
 ///
 /// Rules shared with `file_profile_store`:
 /// - `create` honours `p.is_default`: a profile created with it set becomes the default.
@@ -54,10 +63,8 @@ public:
     /// The default profile's name, or nullopt.
     [[nodiscard]] result<std::optional<std::string>> default_profile() const override {
         std::shared_lock lock(mutex_);
-        for (const auto& p : profiles_) {
-            if (p.is_default) return std::optional<std::string>(p.name);
-        }
-        return std::optional<std::string>();
+        if (default_ == profiles_.end()) return std::optional<std::string>();
+        return std::optional<std::string>(default_->name);
     }
 
     /// A copy of the profile called `name`; `not_found` if there is none.
@@ -68,14 +75,30 @@ public:
         return *it;
     }
 
+    /// The stored spelling of `name`, from the index (no copy of the profile); `not_found` if
+    /// there is no such profile.
+    [[nodiscard]] result<std::string> find_name(std::string_view name) const override {
+        std::shared_lock lock(mutex_);
+        const auto it = find(name);
+        if (it == profiles_.end()) return missing(name);
+        return it->name;
+    }
+
     /// Adds a copy of `p` after every existing profile. `invalid_parameter` for a bad name,
     /// `no_access` if a profile of that name (in any case) exists.
     result<void> create(const profile& p) override {
         if (auto ok = check_profile_name(p.name); !ok) return ok;
+        std::string key = folded(p.name);
         std::unique_lock lock(mutex_);
-        if (find(p.name) != profiles_.end()) return taken(p.name);
-        if (p.is_default) clear_default();
-        profiles_.push_back(p);
+        if (index_.find(key) != index_.end()) return taken(p.name);
+        // Both containers grow before either is changed, so a bad_alloc leaves the store as it was.
+        std::list<profile> node;
+        node.push_back(p);
+        auto [slot, inserted] = index_.emplace(std::move(key), profiles_.end());
+        (void)inserted;
+        profiles_.splice(profiles_.end(), node);
+        slot->second = std::prev(profiles_.end());
+        if (p.is_default) make_default(slot->second);
         return {};
     }
 
@@ -89,16 +112,21 @@ public:
         profile copy = *it;
         if (auto r = change(copy); !r) return r;
         if (copy.name != it->name) return renamed_in_update(it->name, copy.name);
-        if (copy.is_default && !it->is_default) clear_default();
+        const bool was_default = it == default_;
         *it = std::move(copy);
+        if (it->is_default && !was_default) make_default(it);
+        if (!it->is_default && was_default) default_ = profiles_.end();
         return {};
     }
 
     /// Removes the profile called `name`; `not_found` if there is none.
     result<void> remove(std::string_view name) override {
         std::unique_lock lock(mutex_);
-        const auto it = find(name);
-        if (it == profiles_.end()) return missing(name);
+        const auto slot = index_.find(folded(name));
+        if (slot == index_.end()) return missing(name);
+        const auto it = slot->second;
+        if (it == default_) default_ = profiles_.end();
+        index_.erase(slot);
         profiles_.erase(it);
         return {};
     }
@@ -107,11 +135,20 @@ public:
     /// `to`, `not_found` if `from` is absent, `no_access` if another profile is called `to`.
     result<void> rename(std::string_view from, std::string_view to) override {
         if (auto ok = check_profile_name(to); !ok) return ok;
+        std::string to_key = folded(to);
+        std::string new_name(to);
         std::unique_lock lock(mutex_);
-        const auto it = find(from);
-        if (it == profiles_.end()) return missing(from);
-        if (const auto other = find(to); other != profiles_.end() && other != it) return taken(to);
-        it->name = std::string(to);
+        const auto slot = index_.find(folded(from));
+        if (slot == index_.end()) return missing(from);
+        const auto it = slot->second;
+        if (to_key == slot->first) {  // a change of case only: the index key stays
+            it->name = std::move(new_name);
+            return {};
+        }
+        if (index_.find(to_key) != index_.end()) return taken(to);
+        index_.emplace(std::move(to_key), it);  // may throw: nothing changed yet
+        index_.erase(slot);
+        it->name = std::move(new_name);
         return {};
     }
 
@@ -120,27 +157,36 @@ public:
     result<void> set_default(std::optional<std::string_view> name) override {
         std::unique_lock lock(mutex_);
         if (!name) {
-            clear_default();
+            if (default_ != profiles_.end()) default_->is_default = false;
+            default_ = profiles_.end();
             return {};
         }
         const auto it = find(*name);
         if (it == profiles_.end()) return missing(*name);
-        clear_default();
-        it->is_default = true;
+        make_default(it);
         return {};
     }
 
 private:
-    std::vector<profile>::iterator find(std::string_view name) {
-        return std::find_if(profiles_.begin(), profiles_.end(),
-                            [&](const profile& p) { return same_profile_name(p.name, name); });
+    using iterator = std::list<profile>::iterator;
+
+    /// The index key of a name: ASCII letters in lower case, as `same_profile_name` compares.
+    static std::string folded(std::string_view name) {
+        std::string key(name);
+        for (char& c : key) {
+            if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+        }
+        return key;
     }
-    std::vector<profile>::const_iterator find(std::string_view name) const {
-        return std::find_if(profiles_.begin(), profiles_.end(),
-                            [&](const profile& p) { return same_profile_name(p.name, name); });
+    iterator find(std::string_view name) const {
+        const auto slot = index_.find(folded(name));
+        return slot == index_.end() ? profiles_.end() : slot->second;
     }
-    void clear_default() noexcept {
-        for (auto& p : profiles_) p.is_default = false;
+    /// Moves the default mark to `it`.
+    void make_default(iterator it) noexcept {
+        if (default_ != profiles_.end() && default_ != it) default_->is_default = false;
+        it->is_default = true;
+        default_ = it;
     }
     static failure missing(std::string_view name) {
         return fail(scode::not_found, "there is no profile called \"" + std::string(name) + "\"",
@@ -158,7 +204,11 @@ private:
     }
 
     mutable std::shared_mutex mutex_;
-    std::vector<profile> profiles_;  // creation order; at most one has is_default set
+    // `mutable` so that const readers can hand out the iterators `find` returns; no const
+    // member changes either container.
+    mutable std::list<profile> profiles_;                     // creation order
+    std::unordered_map<std::string, iterator> index_;         // folded name -> its profile
+    iterator default_ = profiles_.end();                      // the one with is_default, or end()
 };
 
 } // namespace mapixx::inline v0

@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace mapixx::inline v0 {
@@ -31,6 +32,15 @@ public:
     [[nodiscard]] virtual result<std::optional<std::string>> default_profile() const = 0;
     /// A copy of one profile (`is_default` filled in). `not_found` if there is none by that name.
     [[nodiscard]] virtual result<profile> load(std::string_view name) const = 0;
+    /// The stored spelling of the profile called `name` (names compare case-insensitively), or
+    /// `not_found`. What a caller uses that only needs to know a profile exists: stores that can
+    /// answer without copying the profile override it (`memory_profile_store` answers from its
+    /// index); this default loads the profile.
+    [[nodiscard]] virtual result<std::string> find_name(std::string_view name) const {
+        auto p = load(name);
+        if (!p) return std::move(p).as_failure();
+        return std::move(p->name);
+    }
     /// Adds a new profile. `no_access` if the name exists; `invalid_parameter` for a bad name.
     virtual result<void> create(const profile& p) = 0;
     /// Runs `change` on the current state of a profile and stores the result, atomically, with

@@ -179,9 +179,9 @@ public:
     [[nodiscard]] result<profile_lease> try_acquire(std::string_view name) {
         std::lock_guard lock(mutex_);
         if (marked_for_deletion_locked(name)) return deleted_failure(name);
-        auto p = store_->load(name);
-        if (!p) return std::move(p).as_failure();
-        return acquire_locked(p->name);
+        auto stored = store_->find_name(name);
+        if (!stored) return std::move(stored).as_failure();
+        return acquire_locked(*stored);
     }
 
     /// True while at least one lease on `name` is held.

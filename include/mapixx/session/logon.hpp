@@ -469,9 +469,9 @@ private:
         }
 
         for (int round = 0;; ++round) {
-            auto p = store_->load(name);
-            if (p && !usage_->marked_for_deletion(p->name)) co_return p->name;
-            if (!p && p.code() != scode::not_found) co_return std::move(p).as_failure();
+            auto stored = store_->find_name(name);
+            if (stored && !usage_->marked_for_deletion(*stored)) co_return std::move(*stored);
+            if (!stored && stored.code() != scode::not_found) co_return std::move(stored).as_failure();
             if (!ui_all_ || round >= 3) {
                 co_return no_such_profile(name);
             }
@@ -554,6 +554,11 @@ private:
         core->shared = flags_.has(logon_flag::allow_others);
         core->unicode = flags_.has(logon_flag::unicode);
         core->rows = builtin_status_rows(no_mail_);
+        {
+            std::size_t providers = 0;
+            for (const auto& svc : core->prof.services) providers += svc.providers.size();
+            core->rows.reserve(core->rows.size() + providers);
+        }
         core->holds_reservation = reserved_;
         reserved_ = false;
         for (auto& svc : core->prof.services) {
@@ -934,7 +939,8 @@ private:
         const provider_entry& entry = svc.providers[pi];
         provider_report& rep = report_.services[si].providers[pi];
         service_report& srep = report_.services[si];
-        const std::string who = "provider \"" + entry.display_name + "\" (" + entry.dll_name + ") of message service " + svc.name;
+        // Made only when a sentence needs it: the common path, a first logon that works, never does.
+        auto who = [&] { return "provider \"" + entry.display_name + "\" (" + entry.dll_name + ") of message service " + svc.name; };
 
         if (service_disabled_[si]) {
             rep.outcome = provider_outcome::disabled;
@@ -970,7 +976,7 @@ private:
             }
         }
         if (ctx_support == nullptr) {
-            std::string why = who + " could not be given a spooler support: the session runs no spooler for it";
+            std::string why = who() + " could not be given a spooler support: the session runs no spooler for it";
             co_return co_await disable_service(si, pi, scode::call_failed, std::move(why));
         }
         std::optional<std::string> credential = req_.password;
@@ -1036,11 +1042,11 @@ private:
             }
             slot.release();  // the attempt ended: its slot goes back before any dialog
             rep.attempts.push_back(logon_attempt{attempt, code, message});
-            const std::string what = who + " failed with " + to_string(code) + colon(message);
+            const std::string what = who() + " failed with " + to_string(code) + colon(message);
             step(what + " (logon attempt " + std::to_string(attempt) + ")");
 
             if (code == scode::user_cancel) {
-                co_return fail(scode::user_cancel, who + " was cancelled by the user (rule 18)", logon_component);
+                co_return fail(scode::user_cancel, who() + " was cancelled by the user (rule 18)", logon_component);
             }
             if (code == scode::failoneprovider) {
                 rep.outcome = provider_outcome::disabled;
@@ -1050,7 +1056,7 @@ private:
                 co_return result<void>{};
             }
             if (attempt >= 2) {
-                std::string why = who + " failed twice, the second time with " + to_string(code) + colon(message);
+                std::string why = who() + " failed twice, the second time with " + to_string(code) + colon(message);
                 co_return co_await disable_service(si, pi, code, why);
             }
             rep.retried = true;
@@ -1060,11 +1066,11 @@ private:
                 rep.configured = srep.configured;
                 if (!c) {
                     if (c.code() == scode::user_cancel) co_return c;
-                    std::string why = who + " is unconfigured and configuring its message service failed: " +
+                    std::string why = who() + " is unconfigured and configuring its message service failed: " +
                                       c.info().message;
                     co_return co_await disable_service(si, pi, c.code(), why);
                 }
-                step(who + " is retried once after MSG_SERVICE_CONFIGURE (rule 29)");
+                step(who() + " is retried once after MSG_SERVICE_CONFIGURE (rule 29)");
                 continue;
             }
             if (code == scode::logon_failed && ui_password_) {
@@ -1077,7 +1083,7 @@ private:
                                             "the password prompt for message service " + svc.name);
                 }
                 credential = std::move(*pw);
-                step(who + " rejected the credential; the user typed another and the logon is retried (rule 16)");
+                step(who() + " rejected the credential; the user typed another and the logon is retried (rule 16)");
                 continue;
             }
             if (ui_all_) {
@@ -1091,7 +1097,7 @@ private:
                 }
                 step("the logon_failed dialog told the user, who asked for the retry");
             }
-            step(who + " is retried once (retry-then-disable, rule 27)");
+            step(who() + " is retried once (retry-then-disable, rule 27)");
         }
     }
 
@@ -1161,8 +1167,10 @@ private:
              std::to_string(disabled) + " message service(s) disabled");
         if (core_->shared) step("published as the shared session (MAPI_ALLOW_OTHERS): later logons without "
                                 "MAPI_NEW_SESSION join it");
-        core_->report = report_;
-        m->report = report_;
+        // Only a shared session needs the report in its core: joiners copy the services from it
+        // (rules 9 and 23). An individual session's report goes to its one member, moved.
+        if (core_->shared) core_->report = report_;
+        m->report = std::move(report_);
         {
             std::lock_guard guard(core_->mutex);
             core_->members.push_back(m);

@@ -257,8 +257,10 @@ public:
 
     // ---- for loops --------------------------------------------------------------------------
 
-    /// The epoll descriptor: readable exactly when `run_once` has something to do (a watched
-    /// descriptor is ready, a deadline or the alarm is due, or `wake()` was called). Poll it
+    /// The epoll descriptor: readable when `run_once` has something to do (a watched
+    /// descriptor is ready, a deadline or the alarm is due, or `wake()` was called), and at
+    /// most once more for a deadline that is no longer pending (the timer is not disarmed when
+    /// a wait ends early: `run_once` then simply finds nothing to do). Poll it
     /// with others (e.g. from a service's wait), then call `run_once(0)` or
     /// `spooler::run_until_idle()`. Still owned by the reactor.
     [[nodiscard]] int native_handle() const noexcept { return epoll_.get(); }
@@ -477,6 +479,13 @@ private:
             next = heap_.top().deadline();
         }
         if (next == armed_for_) {
+            return;
+        }
+        // A timer armed for an earlier time than needed is left as it is: it fires early,
+        // `run_once` finds nothing due and arms it again for the right time. That saves one
+        // system call per wait whose deadline is later than the earliest (every SMTP command
+        // has its own timeout, each later than the one before).
+        if (armed_for_ && (!next || *armed_for_ < *next) && *armed_for_ > now()) {
             return;
         }
         ::itimerspec spec{};

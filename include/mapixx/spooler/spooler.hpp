@@ -27,6 +27,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -511,11 +512,20 @@ private:
         if (due_seen_ == changes_ && due_cached_ok_ && (!due_cached_ || *due_cached_ > now)) {
             return due_cached_;
         }
+        // Only entries given a retry time (`retry_at`) can have one ahead, so only they are
+        // looked at; those whose time has passed, or that are gone, leave the list.
         std::optional<std::chrono::milliseconds> due;
-        for (const auto& [id, e] : entries_) {
-            if (e.busy_with == npos && e.deferred_by == npos && e.not_before > now && (!due || e.not_before < *due)) {
+        for (auto w = timed_.begin(); w != timed_.end();) {
+            auto it = entries_.find(*w);
+            if (it == entries_.end() || it->second.not_before <= now) {
+                w = timed_.erase(w);
+                continue;
+            }
+            const entry& e = it->second;
+            if (e.busy_with == npos && e.deferred_by == npos && (!due || e.not_before < *due)) {
                 due = e.not_before;
             }
+            ++w;
         }
         due_cached_ = due;
         due_cached_ok_ = true;
@@ -602,6 +612,13 @@ private:
         std::chrono::milliseconds not_before{0};
         std::vector<std::vector<std::size_t>> declined;  // per recipient: transports that said not_me
     };
+
+    // Entry `id` may not be offered before `when`: what `queue_due` looks for.
+    void retry_at(message_id id, entry& e, std::chrono::milliseconds when)
+    {
+        e.not_before = when;
+        timed_.insert(id);
+    }
 
     struct wake_awaiter {
         xp* x;
@@ -991,7 +1008,7 @@ private:
             record(spooler_event::kind::quarantined, id, i, code);
             return;
         }
-        e.not_before = clock_->now() + options_.failure_retry;
+        retry_at(id, e, clock_->now() + options_.failure_retry);
         record(spooler_event::kind::requeued, id, i, code);
     }
 
@@ -1132,7 +1149,7 @@ private:
                 record(spooler_event::kind::deferred, id, i, scode::success);
                 wake_all();  // the message's other recipients may go to other transports now
             } else if (ef.has(end_message_flag::resend_later)) {
-                e.not_before = now + options_.resend_later_delay;
+                retry_at(id, e, now + options_.resend_later_delay);
                 record(spooler_event::kind::requeued, id, i, scode::success);
             } else {
                 e.not_before = now;  // resend_now
@@ -1150,7 +1167,7 @@ private:
         }
         switch (r.code) {
         case scode::busy:  // rule 60: no EndMessage
-            e.not_before = now + options_.busy_retry;
+            retry_at(id, e, now + options_.busy_retry);
             record(spooler_event::kind::requeued, id, i, r.code);
             break;
         case scode::not_me:  // rule 60: no EndMessage; the next transport gets it
@@ -1162,7 +1179,7 @@ private:
             break;
         case scode::network_error:
         case scode::wait:
-            e.not_before = now + std::chrono::milliseconds{std::int64_t{r.retry_seconds} * 1000};
+            retry_at(id, e, now + std::chrono::milliseconds{std::int64_t{r.retry_seconds} * 1000});
             record(spooler_event::kind::requeued, id, i, r.code);
             break;
         case scode::cancel: {  // do not resend: the sender gets an NDR for these recipients
@@ -1570,6 +1587,9 @@ private:
     std::vector<std::unique_ptr<xp>> xps_;
     std::vector<std::unique_ptr<spooler_support>> stores_;
     std::map<message_id, entry> entries_;
+    // Ids of entries given a retry time, a superset of those whose time is still ahead (see
+    // `retry_at`, `queue_due`).
+    mutable std::set<message_id> timed_;
     std::vector<spooler_event> events_;
     std::uint64_t seen_generation_ = 0;
     bool seen_once_ = false;

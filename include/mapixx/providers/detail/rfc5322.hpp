@@ -442,8 +442,17 @@ inline filetime now_filetime() {
 /// Writes a message: standard header fields, the `X-MAPI-` block with whatever they do not
 /// carry exactly, and the MIME body (text/plain UTF-8, or multipart/mixed with the body and one
 /// base64 part per attachment). Line breaks are CRLF.
-inline std::string write_message(const message_parts& m) {
-    const property_bag& p = m.props;
+/// The two parts of a rendered message: the standard header fields, and the MIME part (its
+/// own header fields, the empty line and the body).
+struct rendered_message {
+    std::string head;
+    std::string mime_part;
+};
+
+/// Renders what RFC 5322 and MIME can say of a message (its properties `p`, recipient rows
+/// and attachment rows), without the X-MAPI- block.
+inline rendered_message render_standard(const property_bag& p, const std::vector<property_bag>& recipients,
+                                        const std::vector<property_bag>& attachments) {
     std::string head;
     const auto submit = p.find(pr::client_submit_time);
     const filetime* when = submit ? submit->get_if<filetime>() : nullptr;
@@ -458,7 +467,7 @@ inline std::string write_message(const message_parts& m) {
     }
     for (std::int32_t type = 1; type <= 3; ++type) {
         std::string list;
-        for (const auto& row : m.recipients) {
+        for (const auto& row : recipients) {
             if (row.get_i4(pr::recipient_type).value_or(1) != type) continue;
             const std::string email = row_string(row, pr::email_address);
             if (!mime::plain_address(email)) continue;
@@ -498,7 +507,7 @@ inline std::string write_message(const message_parts& m) {
     const std::string text_headers = std::string("Content-Type: text/plain; charset=utf-8\r\n") +
                                      "Content-Transfer-Encoding: " + (plain7 ? "7bit" : "quoted-printable") + "\r\n";
     const std::string text_body = plain7 ? body : mime::qp_encode(body);
-    if (m.attachments.empty()) {
+    if (attachments.empty()) {
         mime_part += text_headers + "\r\n" + text_body;
     } else {
         std::string boundary;
@@ -508,7 +517,7 @@ inline std::string write_message(const message_parts& m) {
         }
         mime_part += "Content-Type: multipart/mixed;\r\n boundary=\"" + boundary + "\"\r\n\r\n";
         mime_part += "--" + boundary + "\r\n" + text_headers + "\r\n" + text_body + "\r\n";
-        for (const auto& a : m.attachments) {
+        for (const auto& a : attachments) {
             std::string type(a.get_string(pr::attach_mime_tag).value_or(""));
             if (!mime::is_mime_type(type)) type = "application/octet-stream";
             std::string name(a.get_string(pr::attach_long_filename).value_or(""));
@@ -530,6 +539,23 @@ inline std::string write_message(const message_parts& m) {
         }
         mime_part += "--" + boundary + "--\r\n";
     }
+    return rendered_message{std::move(head), std::move(mime_part)};
+}
+
+/// The message as it goes to the Internet (SMTP's DATA): the standard fields and the MIME
+/// part only. Nothing is parsed back, so this is much cheaper than `write_message`.
+inline std::string write_internet_message(const message_parts& m) {
+    rendered_message r = render_standard(m.props, m.recipients, m.attachments);
+    r.head += r.mime_part;
+    return std::move(r.head);
+}
+
+/// The message as the Maildir store keeps it: the standard fields, then an X-MAPI- block with
+/// every property the standard fields cannot carry, then the MIME part.
+inline std::string write_message(const message_parts& m) {
+    const rendered_message r = render_standard(m.props, m.recipients, m.attachments);
+    const std::string& head = r.head;
+    const std::string& mime_part = r.mime_part;
     // What a reader gets from the standard fields alone decides what the X-MAPI- block holds.
     const std::string plain = head + mime_part;
     read_problem problem;

@@ -252,24 +252,31 @@ inline std::string strip_private_fields(const std::string& text) {
 }
 
 /// The DATA content for a message: the Maildir writer's RFC 5322 rendering without Bcc
-/// recipients and without its X-MAPI- block. `sender` fills in From when the message names no
-/// SMTP sender.
+/// recipients and without its X-MAPI- block (which is never made: nothing is parsed back).
+/// `sender` fills in From when the message names no SMTP sender.
 inline std::string render_for_smtp(const property_bag& props, const std::vector<property_bag>& recipients,
                                    const std::string& sender) {
-    ::mapixx::detail::maildir::message_parts parts;
-    parts.props = props;
-    if (!::mapixx::detail::mime::plain_address(props.get_string(pr::sender_email_address).value_or("")) && !sender.empty()) {
-        static_cast<void>(parts.props.set(pr::sender_email_address, sender));
-    }
+    std::vector<property_bag> named;
+    named.reserve(recipients.size());
     for (const auto& r : recipients) {
         if (r.get_i4(pr::recipient_type).value_or(1) == recipient_type_bcc) continue;
         property_bag row;
         for (prop_tag t : {pr::display_name, pr::email_address, pr::addrtype, pr::recipient_type}) {
             if (const prop_value* v = r.find(t.with_type(prop_type::unspecified))) static_cast<void>(row.set(*v));
         }
-        parts.recipients.push_back(std::move(row));
+        named.push_back(std::move(row));
     }
-    return strip_private_fields(::mapixx::detail::maildir::write_message(parts));
+    const std::vector<property_bag> no_attachments;
+    ::mapixx::detail::maildir::rendered_message out;
+    if (!::mapixx::detail::mime::plain_address(props.get_string(pr::sender_email_address).value_or("")) && !sender.empty()) {
+        property_bag with_sender = props;  // copied only when the sender must be filled in
+        static_cast<void>(with_sender.set(pr::sender_email_address, sender));
+        out = ::mapixx::detail::maildir::render_standard(with_sender, named, no_attachments);
+    } else {
+        out = ::mapixx::detail::maildir::render_standard(props, named, no_attachments);
+    }
+    out.head += out.mime_part;
+    return std::move(out.head);
 }
 
 /// A coroutine the transport owns and starts itself (the deferral timer): suspended at start

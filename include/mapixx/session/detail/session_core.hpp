@@ -211,6 +211,9 @@ inline result<void> session_support::modify_status_row(const property_bag& row, 
         }
         restore_mapi_columns(target, mapi);
         if (!target.contains(pr::status_code)) (void)target.set(pr::status_code, std::int32_t{0});
+        // Growing by a few columns doubled the row's storage; a row lives as long as its session,
+        // so it is copied to one of exactly its size (a session holds one row per provider).
+        target = property_bag(target);
         event.kind = session_event_kind::status_row_modified;
         event.row = target;
         event.message = "a provider changed its status row";

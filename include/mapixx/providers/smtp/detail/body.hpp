@@ -27,21 +27,27 @@ struct prepared_body {
 [[nodiscard]] inline prepared_body prepare_body(std::string_view body) {
     prepared_body out;
     out.wire.reserve(body.size() + body.size() / 32 + 8);
+    const std::size_t n = body.size();
+    std::size_t i = 0;
     bool line_start = true;
-    for (std::size_t i = 0; i < body.size(); ++i) {
-        const char c = body[i];
-        if (static_cast<unsigned char>(c) >= 0x80) out.eight_bit = true;
-        if (c == '\r' || c == '\n') {
-            if (c == '\r' && i + 1 < body.size() && body[i + 1] == '\n') ++i;
-            out.wire += "\r\n";
-            out.size += 2;
-            line_start = true;
-            continue;
+    while (i < n) {
+        // One line's characters are copied in one piece, not one by one.
+        if (line_start && body[i] == '.') out.wire += '.';
+        std::size_t j = i;
+        unsigned char high = 0;
+        while (j < n && body[j] != '\r' && body[j] != '\n') high |= static_cast<unsigned char>(body[j++]);
+        if ((high & 0x80) != 0) out.eight_bit = true;
+        out.wire.append(body.data() + i, j - i);
+        out.size += j - i;
+        if (j == n) {
+            line_start = false;  // j > i here: the loop runs only while characters are left
+            break;
         }
-        if (line_start && c == '.') out.wire += '.';
-        out.wire += c;
-        ++out.size;
-        line_start = false;
+        if (body[j] == '\r' && j + 1 < n && body[j + 1] == '\n') ++j;
+        out.wire += "\r\n";
+        out.size += 2;
+        line_start = true;
+        i = j + 1;
     }
     if (!line_start) {
         out.wire += "\r\n";
