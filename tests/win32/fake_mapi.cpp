@@ -6,6 +6,10 @@
 // IMAPISession, IProfAdmin, IMsgServiceAdmin(2) and IMAPITable objects on the SDK vtables of
 // MinGW-w64's mapix.h, and writes every call it receives to a journal that the test program
 // reads through fake_journal(). fake_set() changes what the calls return.
+//
+// The session also has a status table of four rows (subsystem, spooler, a store, a transport)
+// that QueryRows hands out at most two at a time, and Advise / Unadvise that keep the client's
+// IMAPIAdviseSink; fake_notify() calls the sinks' OnNotify as MAPI would.
 #include <windows.h>
 #include <mapix.h>
 
@@ -125,6 +129,122 @@ struct counted : Base {
         log(std::string(name) + "::Release refs=" + std::to_string(left));
         if (left == 0) delete this;
         return left;
+    }
+};
+
+// One row of the fake status table. Absent strings (null) come back as PT_ERROR values.
+struct status_row_data {
+    LONG rowid, resource_type, status, flags, methods;
+    const wchar_t* display;
+    const wchar_t* dll;
+    const wchar_t* status_string;
+    const wchar_t* identity;
+};
+const status_row_data g_status_rows[] = {
+    {0, MAPI_SUBSYSTEM, STATUS_AVAILABLE, 0, STATUS_VALIDATE_STATE, L"MAPI Subsystem", L"MAPI32.DLL", nullptr, nullptr},
+    {1, MAPI_SPOOLER, STATUS_AVAILABLE, 0, STATUS_VALIDATE_STATE | STATUS_FLUSH_QUEUES, L"MAPI Spooler", L"MAPISP32.EXE",
+     L"idle", nullptr},
+    {2, MAPI_STORE_PROVIDER, STATUS_AVAILABLE, STATUS_DEFAULT_STORE | STATUS_PRIMARY_STORE, STATUS_VALIDATE_STATE,
+     L"Personal Folders", L"MSPST32.DLL", nullptr, L"Zo\u00eb Example"},
+    {3, MAPI_TRANSPORT_PROVIDER, STATUS_AVAILABLE | STATUS_INBOUND_ENABLED | STATUS_OUTBOUND_ENABLED,
+     STATUS_PRIMARY_IDENTITY, STATUS_VALIDATE_STATE | STATUS_SETTINGS_DIALOG | STATUS_FLUSH_QUEUES, L"Internet Mail",
+     L"MINET32.DLL", L"connected", L"zoe@example.org"},
+};
+
+// The status table: SetColumns records the columns, QueryRows gives at most two rows per call
+// (in MAPI memory, one block per row), each with the recorded columns in their order.
+struct fake_status_table final : counted<table_base> {
+    std::vector<ULONG> columns;
+    size_t next = 0;
+    int queries = 0;
+    fake_status_table() : counted("IMAPITable(status)") {}
+    HRESULT STDMETHODCALLTYPE QueryInterface(REFIID, LPVOID* out) override {
+        *out = nullptr;
+        return E_NOINTERFACE;
+    }
+    HRESULT STDMETHODCALLTYPE SetColumns(LPSPropTagArray cols, ULONG flags) override {
+        std::string line = "IMAPITable(status)::SetColumns flags=" + hex(flags);
+        columns.clear();
+        for (ULONG i = 0; cols != nullptr && i < cols->cValues; ++i) {
+            columns.push_back(cols->aulPropTag[i]);
+            line += " " + hex(cols->aulPropTag[i]);
+        }
+        log(line);
+        return S_OK;
+    }
+    HRESULT STDMETHODCALLTYPE QueryRows(LONG count, ULONG flags, LPSRowSet* out) override {
+        ++queries;
+        const size_t total = sizeof g_status_rows / sizeof g_status_rows[0];
+        size_t n = total - next;
+        if (n > 2) n = 2;
+        if (count >= 0 && static_cast<size_t>(count) < n) n = static_cast<size_t>(count);
+        log("IMAPITable(status)::QueryRows count=" + std::to_string(count) + " flags=" + hex(flags) + " rows=" +
+            std::to_string(n));
+        if (static_cast<unsigned long>(queries) == setting("status_query_fails_at", 0)) return MAPI_E_CALL_FAILED;
+        void* block = nullptr;
+        allocate(static_cast<ULONG>(sizeof(SRowSet) + (n == 0 ? 0 : n - 1) * sizeof(SRow)), &block);
+        auto* set = static_cast<SRowSet*>(block);
+        set->cRows = static_cast<ULONG>(n);
+        for (size_t i = 0; i < n; ++i) set->aRow[i] = make_row(g_status_rows[next + i]);
+        next += n;
+        *out = set;
+        return S_OK;
+    }
+    // One allocation: the values, then the strings they point to.
+    SRow make_row(const status_row_data& d) const {
+        size_t text = 0;
+        for (ULONG tag : columns) {
+            if (const wchar_t* w = text_of(d, tag)) text += (PROP_TYPE(tag) == PT_UNICODE ? (std::wcslen(w) + 1) * 2 : std::wcslen(w) + 1);
+        }
+        void* block = nullptr;
+        allocate(static_cast<ULONG>(columns.size() * sizeof(SPropValue) + text), &block);
+        auto* values = static_cast<SPropValue*>(block);
+        char* strings = reinterpret_cast<char*>(values + columns.size());
+        for (size_t i = 0; i < columns.size(); ++i) {
+            const ULONG tag = columns[i];
+            SPropValue& v = values[i];
+            v.ulPropTag = tag;
+            switch (PROP_ID(tag)) {
+            case PROP_ID(PR_ROWID): v.Value.l = d.rowid; continue;
+            case PROP_ID(PR_OBJECT_TYPE): v.Value.l = MAPI_STATUS; continue;
+            case PROP_ID(PR_RESOURCE_TYPE): v.Value.l = d.resource_type; continue;
+            case PROP_ID(PR_STATUS_CODE): v.Value.l = d.status; continue;
+            case PROP_ID(PR_RESOURCE_FLAGS): v.Value.l = d.flags; continue;
+            case PROP_ID(PR_RESOURCE_METHODS): v.Value.l = d.methods; continue;
+            default: break;
+            }
+            const wchar_t* w = text_of(d, tag);
+            if (w == nullptr) {
+                v.ulPropTag = PROP_TAG(PT_ERROR, PROP_ID(tag));
+                v.Value.err = MAPI_E_NOT_FOUND;
+            } else if (PROP_TYPE(tag) == PT_UNICODE) {
+                const size_t bytes = (std::wcslen(w) + 1) * 2;
+                std::memcpy(strings, w, bytes);
+                v.Value.lpszW = reinterpret_cast<LPWSTR>(strings);
+                strings += bytes;
+            } else {
+                char* a = strings;
+                for (const wchar_t* p = w;; ++p) {
+                    *strings++ = static_cast<char>(*p);
+                    if (*p == 0) break;
+                }
+                v.Value.lpszA = a;
+            }
+        }
+        SRow row{};
+        row.cValues = static_cast<ULONG>(columns.size());
+        row.lpProps = values;
+        return row;
+    }
+    static const wchar_t* text_of(const status_row_data& d, ULONG tag) {
+        switch (PROP_ID(tag)) {
+        case PROP_ID(PR_DISPLAY_NAME): return d.display;
+        case PROP_ID(PR_PROVIDER_DISPLAY): return d.display;
+        case PROP_ID(PR_PROVIDER_DLL_NAME): return d.dll;
+        case PROP_ID(PR_STATUS_STRING): return d.status_string;
+        case PROP_ID(PR_IDENTITY_DISPLAY): return d.identity;
+        default: return nullptr;
+        }
     }
 };
 
@@ -280,8 +400,57 @@ struct fake_profadmin final : counted<profadmin_base> {
     }
 };
 
+struct fake_session;
+std::vector<fake_session*> g_sessions;  // for fake_notify
+
 struct fake_session final : counted<session_base> {
-    fake_session() : counted("IMAPISession") {}
+    std::map<ULONG, IMAPIAdviseSink*> sinks;
+    ULONG next_connection = 100;
+    fake_session() : counted("IMAPISession") { g_sessions.push_back(this); }
+    ~fake_session() override {
+        for (auto& [connection, sink] : sinks) {
+            log("IMAPISession: released the sink of connection " + std::to_string(connection) + " at its end");
+            sink->Release();
+        }
+        for (auto it = g_sessions.begin(); it != g_sessions.end(); ++it) {
+            if (*it == this) {
+                g_sessions.erase(it);
+                break;
+            }
+        }
+    }
+    HRESULT STDMETHODCALLTYPE GetStatusTable(ULONG flags, LPMAPITABLE* out) override {
+        log("IMAPISession::GetStatusTable flags=" + hex(flags) + " preset_null=" + (*out == nullptr ? "1" : "0"));
+        if ((flags & MAPI_UNICODE) != 0 && setting("status_no_unicode", 0) != 0) return MAPI_E_BAD_CHARWIDTH;
+        const auto hr = static_cast<HRESULT>(setting("status_table_result", S_OK));
+        if (FAILED(hr)) return hr;
+        *out = new fake_status_table;
+        return S_OK;
+    }
+    HRESULT STDMETHODCALLTYPE Advise(ULONG cb, LPENTRYID id, ULONG mask, LPMAPIADVISESINK sink, ULONG* connection) override {
+        log("IMAPISession::Advise cb=" + std::to_string(cb) + " entryid=" + (id == nullptr ? "null" : "set") +
+            " mask=" + hex(mask));
+        if ((mask & fnevStatusObjectModified) != 0 && setting("advise_rejects_status", 0) != 0) {
+            return MAPI_E_INVALID_PARAMETER;
+        }
+        if (sink == nullptr || connection == nullptr) return MAPI_E_INVALID_PARAMETER;
+        sink->AddRef();
+        *connection = next_connection++;
+        sinks[*connection] = sink;
+        return S_OK;
+    }
+    HRESULT STDMETHODCALLTYPE Unadvise(ULONG connection) override {
+        auto it = sinks.find(connection);
+        if (it == sinks.end()) {
+            log("IMAPISession::Unadvise connection=" + std::to_string(connection) + " unknown");
+            return MAPI_E_NOT_FOUND;
+        }
+        IMAPIAdviseSink* sink = it->second;
+        sinks.erase(it);
+        const ULONG left = sink->Release();
+        log("IMAPISession::Unadvise connection=" + std::to_string(connection) + " sink_refs=" + std::to_string(left));
+        return S_OK;
+    }
     HRESULT STDMETHODCALLTYPE QueryInterface(REFIID iid, LPVOID* out) override {
         *out = nullptr;
         if (!same_iid(iid, iid_unknown) && !same_iid(iid, iid_session)) return E_NOINTERFACE;
@@ -312,6 +481,62 @@ struct fake_session final : counted<session_base> {
         return S_OK;
     }
 };
+
+// What fake_notify(1) sends in one OnNotify call: a status-object change of the transport's row
+// and a critical error with a MAPIERROR (UTF-16). Everything is freed after the call, as MAPI
+// frees its notifications when OnNotify returns.
+void notify_status_and_error(IMAPIAdviseSink* sink) {
+    static wchar_t display[] = L"Internet Mail";
+    static wchar_t status_text[] = L"sending 1 message";
+    static wchar_t error_text[] = L"another client logged off the shared session";
+    static wchar_t component[] = L"fake_mapi";
+    static BYTE entry[] = {0, 0, 0, 0, 0xAB, 0xCD, 0xEF};
+    SPropValue props[3] = {};
+    props[0].ulPropTag = PR_DISPLAY_NAME_W;
+    props[0].Value.lpszW = display;
+    props[1].ulPropTag = PR_STATUS_CODE;
+    props[1].Value.l = STATUS_AVAILABLE | STATUS_OUTBOUND_ENABLED | STATUS_OUTBOUND_ACTIVE;
+    props[2].ulPropTag = PR_STATUS_STRING_W;
+    props[2].Value.lpszW = status_text;
+    MAPIERROR error{};
+    error.ulVersion = 0;
+    error.lpszError = reinterpret_cast<LPTSTR>(error_text);
+    error.lpszComponent = reinterpret_cast<LPTSTR>(component);
+    error.ulLowLevelError = 0x42;
+    NOTIFICATION n[2] = {};
+    n[0].ulEventType = fnevStatusObjectModified;
+    n[0].info.statobj.cbEntryID = sizeof entry;
+    n[0].info.statobj.lpEntryID = reinterpret_cast<LPENTRYID>(entry);
+    n[0].info.statobj.cValues = 3;
+    n[0].info.statobj.lpPropVals = props;
+    n[1].ulEventType = fnevCriticalError;
+    n[1].info.err.scode = MAPI_E_END_OF_SESSION;
+    n[1].info.err.ulFlags = MAPI_UNICODE;
+    n[1].info.err.lpMAPIError = &error;
+    const ULONG r = sink->OnNotify(2, n);
+    log("OnNotify(status, critical error) returned " + std::to_string(r));
+}
+
+// fake_notify(2): a table notification (row added), a notification a session sink does not
+// take (new mail), then an extended event.
+void notify_table_and_extended(IMAPIAdviseSink* sink) {
+    static wchar_t display[] = L"Fax";
+    SPropValue props[2] = {};
+    props[0].ulPropTag = PR_DISPLAY_NAME_W;
+    props[0].Value.lpszW = display;
+    props[1].ulPropTag = PR_ROWID;
+    props[1].Value.l = 4;
+    NOTIFICATION n[3] = {};
+    n[0].ulEventType = fnevTableModified;
+    n[0].info.tab.ulTableEvent = TABLE_ROW_ADDED;
+    n[0].info.tab.row.cValues = 2;
+    n[0].info.tab.row.lpProps = props;
+    n[1].ulEventType = fnevNewMail;
+    n[2].ulEventType = fnevExtended;
+    n[2].info.ext.ulEvent = 5;
+    const ULONG r = sink->OnNotify(3, n);
+    log("OnNotify(table, new mail, extended) returned " + std::to_string(r));
+}
 
 } // namespace
 
@@ -367,5 +592,18 @@ __declspec(dllexport) const char* fake_journal() { return g_journal.c_str(); }
 __declspec(dllexport) long fake_live_objects() { return g_live_objects; }
 __declspec(dllexport) long fake_live_buffers() { return g_live_buffers; }
 __declspec(dllexport) long fake_init_depth() { return g_init_depth; }
+// Calls OnNotify of every sink every live session holds: `what` 1 = a status-object change and a
+// critical error, 2 = a table row added, new mail and an extended event. Returns the sinks called.
+__declspec(dllexport) long fake_notify(int what) {
+    long called = 0;
+    for (fake_session* s : g_sessions) {
+        for (auto& [connection, sink] : s->sinks) {
+            if (what == 1) notify_status_and_error(sink);
+            if (what == 2) notify_table_and_extended(sink);
+            ++called;
+        }
+    }
+    return called;
+}
 
 } // extern "C"

@@ -9,8 +9,11 @@
 #include <mapixx/coro/sync_wait.hpp>
 #include <mapixx/win32/win32.hpp>
 
+#include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -46,6 +49,7 @@ struct fake_dll {
     long live_objects() const { return get<long (*)()>("fake_live_objects")(); }
     long live_buffers() const { return get<long (*)()>("fake_live_buffers")(); }
     long init_depth() const { return get<long (*)()>("fake_init_depth")(); }
+    long notify(int what) const { return get<long (*)(int)>("fake_notify")(what); }
     std::vector<std::string> journal() const {
         std::vector<std::string> lines;
         std::istringstream in(get<const char* (*)()>("fake_journal")());
@@ -82,6 +86,7 @@ struct fresh {
         CHECK(mw::initialization_count() == 0);
         CHECK(fake().live_objects() == 0);
         CHECK(fake().live_buffers() == 0);
+        CHECK(mw::advise_sink_object::live_count() == 0);
     }
 };
 
@@ -456,5 +461,301 @@ TEST_SUITE("win32/service_admin.hpp") {
         CHECK(svc->transport_order(order).has_value());
         CHECK(fake().journal().back() == "IMsgServiceAdmin::MsgServiceTransportOrder count=2 flags=0x00000000 0x41 0x40");
         CHECK(fake().live_buffers() == 0);
+    }
+}
+
+namespace {
+
+mw::session fake_logon(const mw::subsystem& mapi) {
+    mapixx::logon_request r;
+    r.flags = logon_flag::extended | logon_flag::use_default;
+    return mapixx::sync_wait(mapi.logon(r)).value();
+}
+
+// The rows fake_mapi.cpp's status table holds, as the portable rows would carry them.
+mapixx::status_rows expected_status_rows() {
+    namespace pr = mapixx::pr;
+    using mapixx::resource_type;
+    struct data {
+        std::int32_t row;
+        resource_type type;
+        std::uint32_t status, flags, methods;
+        const char* display;
+        const char* dll;
+        const char* status_string;
+        const char* identity;
+    };
+    const data rows[] = {
+        {0, resource_type::subsystem, 0x1, 0, 0x1, "MAPI Subsystem", "MAPI32.DLL", nullptr, nullptr},
+        {1, resource_type::spooler, 0x1, 0, 0x9, "MAPI Spooler", "MAPISP32.EXE", "idle", nullptr},
+        // STATUS_DEFAULT_STORE | STATUS_PRIMARY_STORE
+        {2, resource_type::store_provider, 0x1, 0x0002 | 0x1000, 0x1, "Personal Folders", "MSPST32.DLL", nullptr,
+         "Zo\xC3\xAB Example"},
+        // STATUS_PRIMARY_IDENTITY
+        {3, resource_type::transport_provider, 0x00110001, 0x4, 0xB, "Internet Mail", "MINET32.DLL", "connected",
+         "zoe@example.org"},
+    };
+    mapixx::status_rows out;
+    for (const data& d : rows) {
+        mapixx::property_bag b;
+        CHECK(b.set(pr::rowid, d.row).has_value());
+        CHECK(b.set(pr::object_type, std::int32_t{0xA}).has_value());
+        CHECK(b.set(pr::resource_type, static_cast<std::int32_t>(d.type)).has_value());
+        CHECK(b.set(pr::status_code, static_cast<std::int32_t>(d.status)).has_value());
+        CHECK(b.set(pr::resource_flags, static_cast<std::int32_t>(d.flags)).has_value());
+        CHECK(b.set(pr::resource_methods, static_cast<std::int32_t>(d.methods)).has_value());
+        CHECK(b.set(pr::display_name, std::string(d.display)).has_value());
+        CHECK(b.set(pr::provider_display, std::string(d.display)).has_value());
+        CHECK(b.set(pr::provider_dll_name, std::string(d.dll)).has_value());
+        if (d.status_string) CHECK(b.set(pr::status_string, std::string(d.status_string)).has_value());
+        if (d.identity) CHECK(b.set(pr::identity_display, std::string(d.identity)).has_value());
+        out.push_back(std::move(b));
+    }
+    return out;
+}
+
+void check_rows(const mapixx::status_rows& got) {
+    const mapixx::status_rows want = expected_status_rows();
+    REQUIRE(got.size() == want.size());
+    for (std::size_t i = 0; i < want.size(); ++i) {
+        INFO("row " << i << ": got\n" << mapixx::to_string(mapixx::status_rows{got[i]}));
+        CHECK(got[i] == want[i]);
+    }
+}
+
+std::size_t count_prefix(const std::vector<std::string>& lines, const std::string& prefix) {
+    std::size_t n = 0;
+    for (const auto& l : lines) n += l.rfind(prefix, 0) == 0 ? 1 : 0;
+    return n;
+}
+
+} // namespace
+
+TEST_SUITE("win32/session.hpp: status table") {
+    TEST_CASE("status_table reads the four rows given out over two QueryRows calls, row by row, and frees them") {
+        fresh f;
+        auto mapi = mw::initialize(fake_options()).value();
+        auto s = fake_logon(mapi);
+        auto rows = s.status_table();
+        REQUIRE(rows.has_value());
+        check_rows(*rows);
+        const auto* transport = mapixx::find_status_row(*rows, mapixx::resource_type::transport_provider);
+        REQUIRE(transport != nullptr);
+        CHECK(mapixx::status_of(*transport).has(mapixx::status_code::outbound_enabled));
+        CHECK(fake().live_buffers() == 0);  // every row set and row freed with MAPIFreeBuffer
+        const auto j = fake().journal();
+        CHECK(contains(j, "IMAPISession::GetStatusTable flags=0x80000000 preset_null=1"));
+        // The columns: PR_ROWID, PR_OBJECT_TYPE, PR_RESOURCE_TYPE, PR_STATUS_CODE, PR_RESOURCE_FLAGS,
+        // PR_RESOURCE_METHODS, then the PT_UNICODE strings.
+        CHECK(contains(j, "IMAPITable(status)::SetColumns flags=0x00000000 0x30000003 0x0FFE0003 0x3E030003 0x3E040003 "
+                          "0x30090003 0x3E020003 0x3001001F 0x3006001F 0x300A001F 0x3E08001F 0x3E00001F"));
+        CHECK(count_prefix(j, "IMAPITable(status)::QueryRows") == 3);
+        CHECK(contains(j, "IMAPITable(status)::QueryRows count=64 flags=0x00000000 rows=2"));
+        CHECK(j.back() == "IMAPITable(status)::Release refs=0");
+    }
+
+    TEST_CASE("without MAPI_UNICODE support the table is read with PT_STRING8 columns and gives the same rows") {
+        fresh f;
+        fake().set("status_no_unicode", 1);
+        auto mapi = mw::initialize(fake_options()).value();
+        auto s = fake_logon(mapi);
+        auto rows = s.status_table();
+        REQUIRE(rows.has_value());
+        check_rows(*rows);
+        const auto j = fake().journal();
+        CHECK(contains(j, "IMAPISession::GetStatusTable flags=0x80000000 preset_null=1"));
+        CHECK(contains(j, "IMAPISession::GetStatusTable flags=0x00000000 preset_null=1"));
+        CHECK(count_prefix(j, "IMAPITable(status)::SetColumns flags=0x00000000 0x30000003 0x0FFE0003 0x3E030003 "
+                              "0x3E040003 0x30090003 0x3E020003 0x3001001E 0x3006001E 0x300A001E 0x3E08001E 0x3E00001E") == 1);
+    }
+
+    TEST_CASE("a failing GetStatusTable gives its code and a sentence naming the call") {
+        fresh f;
+        auto mapi = mw::initialize(fake_options()).value();
+        auto s = fake_logon(mapi);
+        fake().set("status_table_result", 0x80004005);  // E_FAIL
+        auto rows = s.status_table();
+        REQUIRE_FALSE(rows.has_value());
+        CHECK(rows.code() == scode::call_failed);
+        CHECK(rows.info().message == "IMAPISession::GetStatusTable failed with MAPI_E_CALL_FAILED (0x80004005)");
+        CHECK(rows.info().component == "mapixx.win32.session");
+        CHECK(rows.info().low_level == 0x80004005u);
+        CHECK(count_prefix(fake().journal(), "IMAPITable(status)") == 0);
+
+        fake().set("status_table_result", 0x80040119);  // MAPI_E_EXTENDED_ERROR: the session explains
+        rows = s.status_table();
+        REQUIRE_FALSE(rows.has_value());
+        CHECK(rows.code() == scode::extended_error);
+        CHECK(rows.info().message.find("the profile store is read-only") != std::string::npos);
+        CHECK(fake().journal().back() == "IMAPISession::GetLastError hr=0x80040119 flags=0x80000000");
+        CHECK(s.status_table().code() == scode::extended_error);
+        mapixx::sync_wait(s.logoff());
+        CHECK(s.status_table().code() == scode::end_of_session);
+    }
+
+    TEST_CASE("a QueryRows failing after the first batch gives its code and frees the rows already read") {
+        fresh f;
+        fake().set("status_query_fails_at", 2);
+        auto mapi = mw::initialize(fake_options()).value();
+        auto s = fake_logon(mapi);
+        auto rows = s.status_table();
+        REQUIRE_FALSE(rows.has_value());
+        CHECK(rows.code() == scode::call_failed);
+        CHECK(rows.info().message.find("IMAPITable::QueryRows of the status table failed") == 0);
+        CHECK(fake().live_buffers() == 0);
+        CHECK(fake().journal().back() == "IMAPITable(status)::Release refs=0");
+    }
+}
+
+TEST_SUITE("win32/session.hpp: advise") {
+    TEST_CASE("the sink sees a status-object change and a critical error with their fields; the destructor unadvises") {
+        fresh f;
+        auto mapi = mw::initialize(fake_options()).value();
+        auto s = fake_logon(mapi);
+        std::vector<mapixx::session_event> events;
+        {
+            auto reg = s.advise([&](const mapixx::session_event& e) { events.push_back(e); });
+            REQUIRE(reg.has_value());
+            CHECK(reg->connection() == 100u);
+            CHECK(reg->events() == 0x80000201u);  // fnevExtended | fnevStatusObjectModified | fnevCriticalError
+            CHECK(fake().journal().back() == "IMAPISession::Advise cb=0 entryid=null mask=0x80000201");
+            CHECK(mw::advise_sink_object::live_count() == 1);
+
+            CHECK(fake().notify(1) == 1);
+            REQUIRE(events.size() == 2);
+            const mapixx::session_event& changed = events[0];
+            CHECK(changed.kind == mapixx::session_event_kind::status_row_modified);
+            CHECK(changed.row.get_string(mapixx::pr::display_name) == std::optional<std::string_view>("Internet Mail"));
+            CHECK(changed.row.get_i4(mapixx::pr::status_code) == 0x00300001);
+            CHECK(changed.row.get_string(mapixx::pr::status_string) ==
+                  std::optional<std::string_view>("sending 1 message"));
+            REQUIRE(changed.row.get_binary(mapixx::pr::entryid) != nullptr);
+            CHECK(*changed.row.get_binary(mapixx::pr::entryid) == mapixx::binary{0, 0, 0, 0, 0xAB, 0xCD, 0xEF});
+            CHECK(changed.row.size() == 4);
+            CHECK(changed.message == "the status object \"Internet Mail\" changed");
+            const mapixx::session_event& ended = events[1];
+            CHECK(ended.kind == mapixx::session_event_kind::session_ended);
+            CHECK(ended.code == scode::end_of_session);
+            CHECK(ended.shared_logoff);
+            CHECK(ended.row.size() == 0);
+            CHECK(ended.message == "MAPI reported a critical error for the session: MAPI_E_END_OF_SESSION (0x80040200): "
+                                   "another client logged off the shared session (fake_mapi)");
+            CHECK(fake().journal().back() == "OnNotify(status, critical error) returned 0");
+
+            CHECK(fake().notify(1) == 1);  // nothing follows session_ended
+            CHECK(events.size() == 2);
+        }
+        CHECK(fake().journal().back() == "IMAPISession::Unadvise connection=100 sink_refs=0");
+        CHECK(mw::advise_sink_object::live_count() == 0);
+        CHECK(fake().notify(1) == 0);
+        CHECK(events.size() == 2);
+    }
+
+    TEST_CASE("a table row added becomes status_row_modified, new mail is not delivered, an extended event ends") {
+        fresh f;
+        auto mapi = mw::initialize(fake_options()).value();
+        auto s = fake_logon(mapi);
+        std::vector<mapixx::session_event> events;
+        auto reg = s.advise([&](const mapixx::session_event& e) { events.push_back(e); }).value();
+        CHECK(fake().notify(2) == 1);
+        REQUIRE(events.size() == 2);
+        CHECK(events[0].kind == mapixx::session_event_kind::status_row_modified);
+        CHECK(events[0].row.get_i4(mapixx::pr::rowid) == 4);
+        CHECK(events[0].row.get_string(mapixx::pr::display_name) == std::optional<std::string_view>("Fax"));
+        CHECK(events[0].message == "a status row was added");
+        CHECK(events[1].kind == mapixx::session_event_kind::session_ended);
+        CHECK(events[1].code == scode::end_of_session);
+        CHECK_FALSE(events[1].shared_logoff);
+        CHECK(reg.unadvise().has_value());
+        CHECK(fake().journal().back() == "IMAPISession::Unadvise connection=100 sink_refs=0");
+        CHECK_FALSE(static_cast<bool>(reg));
+        CHECK(reg.unadvise().has_value());  // an empty registration does nothing
+        CHECK(count_prefix(fake().journal(), "IMAPISession::Unadvise") == 1);
+    }
+
+    TEST_CASE("a sink that throws does not stop the notifications after it") {
+        fresh f;
+        auto mapi = mw::initialize(fake_options()).value();
+        auto s = fake_logon(mapi);
+        int calls = 0;
+        auto reg = s.advise([&](const mapixx::session_event&) {
+                        ++calls;
+                        throw std::runtime_error("sink failure");
+                    }).value();
+        CHECK(fake().notify(1) == 1);
+        CHECK(calls == 2);
+        CHECK(fake().journal().back() == "OnNotify(status, critical error) returned 0");
+    }
+
+    TEST_CASE("Advise refusing fnevStatusObjectModified is asked again without it") {
+        fresh f;
+        fake().set("advise_rejects_status", 1);
+        auto mapi = mw::initialize(fake_options()).value();
+        auto s = fake_logon(mapi);
+        auto reg = s.advise([](const mapixx::session_event&) {});
+        REQUIRE(reg.has_value());
+        CHECK(reg->events() == 0x80000001u);
+        const auto j = fake().journal();
+        REQUIRE(j.size() >= 2);
+        CHECK(j[j.size() - 2] == "IMAPISession::Advise cb=0 entryid=null mask=0x80000201");
+        CHECK(j[j.size() - 1] == "IMAPISession::Advise cb=0 entryid=null mask=0x80000001");
+        // Asked for nothing else, there is nothing to ask again: the refusal is the answer.
+        auto only_status = s.advise([](const mapixx::session_event&) {}, 0x200);
+        REQUIRE_FALSE(only_status.has_value());
+        CHECK(only_status.code() == scode::invalid_parameter);
+        CHECK(only_status.info().message.find("IMAPISession::Advise failed") == 0);
+        CHECK(fake().journal().back() == "IMAPISession::Advise cb=0 entryid=null mask=0x00000200");
+    }
+
+    TEST_CASE("logoff unadvises every registration before Logoff and ends each sink once") {
+        fresh f;
+        auto mapi = mw::initialize(fake_options()).value();
+        auto s = fake_logon(mapi);
+        std::vector<mapixx::session_event> a_events, b_events;
+        auto a = s.advise([&](const mapixx::session_event& e) { a_events.push_back(e); }).value();
+        auto b = s.advise([&](const mapixx::session_event& e) { b_events.push_back(e); }).value();
+        CHECK(a.connection() == 100u);
+        CHECK(b.connection() == 101u);
+        const mapixx::advise_connection kept = b.release();  // now only the session knows it
+        CHECK(kept == 101u);
+        CHECK(mw::advise_sink_object::live_count() == 2);
+        mapixx::sync_wait(s.logoff());
+        const auto j = fake().journal();
+        REQUIRE(j.size() >= 4);
+        CHECK(j[j.size() - 4] == "IMAPISession::Unadvise connection=100 sink_refs=0");
+        CHECK(j[j.size() - 3] == "IMAPISession::Unadvise connection=101 sink_refs=0");
+        CHECK(j[j.size() - 2] == "IMAPISession::Logoff ui=0x0 flags=0x00000000 reserved=0");
+        CHECK(j[j.size() - 1] == "IMAPISession::Release refs=0");
+        REQUIRE(a_events.size() == 1);
+        REQUIRE(b_events.size() == 1);
+        CHECK(a_events[0].kind == mapixx::session_event_kind::session_ended);
+        CHECK(a_events[0].code == scode::end_of_session);
+        CHECK_FALSE(a_events[0].shared_logoff);
+        CHECK(a_events[0].message == "the session was logged off");
+        CHECK(mw::advise_sink_object::live_count() == 0);
+        CHECK(a.unadvise().code() == scode::end_of_session);
+        CHECK(s.unadvise(kept).code() == scode::end_of_session);
+        CHECK(s.advise([](const mapixx::session_event&) {}).code() == scode::end_of_session);
+        CHECK(fake().journal().size() == j.size());  // nothing reached MAPI after the Release
+    }
+
+    TEST_CASE("session::unadvise removes a released connection; unknown ones and empty sinks are refused") {
+        fresh f;
+        auto mapi = mw::initialize(fake_options()).value();
+        auto s = fake_logon(mapi);
+        CHECK(s.advise(mapixx::advise_sink{}).code() == scode::invalid_parameter);
+        CHECK(s.unadvise(7).code() == scode::not_found);
+        auto reg = s.advise([](const mapixx::session_event&) {}).value();
+        const mapixx::advise_connection c = reg.release();
+        CHECK(s.unadvise(c).has_value());
+        CHECK(fake().journal().back() == "IMAPISession::Unadvise connection=100 sink_refs=0");
+        CHECK(s.unadvise(c).code() == scode::not_found);
+        // Moving a registration onto another unadvises the one it replaces.
+        auto first = s.advise([](const mapixx::session_event&) {}).value();
+        auto second = s.advise([](const mapixx::session_event&) {}).value();
+        first = std::move(second);
+        CHECK(fake().journal().back() == "IMAPISession::Unadvise connection=101 sink_refs=0");
+        CHECK(first.connection() == 102u);
+        CHECK(mw::advise_sink_object::live_count() == 1);
     }
 }

@@ -41,6 +41,10 @@
 
 namespace mapixx::inline v0::win32 {
 
+/// IID_IUnknown, {00000000-0000-0000-C000-000000000046} (a constant, so no uuid library is needed).
+inline constexpr IID iid_unknown = {0x00000000, 0x0000, 0x0000, {0xC0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x46}};
+/// IID_IMAPIAdviseSink, {00020302-0000-0000-C000-000000000046}.
+inline constexpr IID iid_mapi_advise_sink = {0x00020302, 0x0000, 0x0000, {0xC0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x46}};
 /// IID_IMsgServiceAdmin2, {00020387-0000-0000-C000-000000000046} (absent in MinGW-w64).
 inline constexpr IID iid_msg_service_admin2 = {0x00020387, 0x0000, 0x0000, {0xC0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x46}};
 /// IID_IMAPISession, {00020300-0000-0000-C000-000000000046}.

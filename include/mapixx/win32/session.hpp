@@ -12,11 +12,15 @@
 #include <mapixx/core/scode.hpp>
 #include <mapixx/coro/task.hpp>
 #include <mapixx/session/logon_request.hpp>
+#include <mapixx/session/notification.hpp>
+#include <mapixx/session/status_table.hpp>
 #include <mapixx/win32/com_ptr.hpp>
 #include <mapixx/win32/error.hpp>
+#include <mapixx/win32/notification.hpp>
 #include <mapixx/win32/sdk.hpp>
 #include <mapixx/win32/detail/state.hpp>
 #include <mapixx/win32/service_admin.hpp>
+#include <mapixx/win32/status_table.hpp>
 
 #include <cstdint>
 #include <memory>
@@ -39,7 +43,9 @@ inline constexpr const char* logon_component = "mapixx.win32.logon";
 ///
 /// `logoff()` calls IMAPISession::Logoff and then releases the session (Release), which is all
 /// MAPI allows after Logoff (rule 31); the destructor does the same with no flags if `logoff()`
-/// was not called. Every other call after the logoff returns `end_of_session`.
+/// was not called. Before the Logoff, every advise connection still registered is removed
+/// (Unadvise) and its sink gets `session_ended`. Every other call after the logoff returns
+/// `end_of_session`.
 ///
 /// Move-only. Not synchronised: use one handle from one thread at a time (the IMAPISession
 /// itself is free-threaded; share it through `get()` if needed).
@@ -58,6 +64,7 @@ public:
             flags_ = o.flags_;
             ui_param_ = o.ui_param_;
             last_hr_ = o.last_hr_;
+            registry_ = std::move(o.registry_);
         }
         return *this;
     }
@@ -122,6 +129,90 @@ public:
         return bytes;
     }
 
+    /// GetStatusTable: a snapshot of the status table, one `property_bag` per row (see
+    /// `status_rows`), as the portable `session::status_table()` returns it. The table is opened
+    /// with MAPI_UNICODE (again without it when MAPI answers MAPI_E_BAD_CHARWIDTH), given the
+    /// columns of `detail::status_columns`, read with QueryRows until no row is left, and
+    /// released; every row set is freed with MAPIFreeBuffer. A column a row lacks is absent from
+    /// its bag. Rows come in MAPI's order (MAPI does not promise the portable row ids 0, 1, 2
+    /// for its own rows: find them with `find_status_row`).
+    [[nodiscard]] result<status_rows> status_table() const {
+        if (!ptr_) return ended_failure();
+        const fn::mapi_free_buffer free_buffer = sub_ ? sub_->mapi->api.free_buffer : nullptr;
+        if (free_buffer == nullptr) {
+            return fail(scode::no_support, "the MAPI DLL exports no MAPIFreeBuffer, which the status table's rows need",
+                        detail::session_component);
+        }
+        bool unicode = true;
+        com_ptr<IMAPITable> table;
+        HRESULT hr = ptr_->GetStatusTable(MAPI_UNICODE, table.put());
+        if (static_cast<std::uint32_t>(hr) == static_cast<std::uint32_t>(scode::bad_charwidth)) {
+            unicode = false;
+            hr = ptr_->GetStatusTable(0, table.put());
+        }
+        if (FAILED(hr)) return failed(hr, "IMAPISession::GetStatusTable failed");
+        if (!table) {
+            return fail(scode::call_failed, "IMAPISession::GetStatusTable succeeded but returned no table",
+                        detail::session_component);
+        }
+        return detail::read_status_rows(table.get(), unicode, free_buffer);
+    }
+
+    /// Advise: IMAPISession::Advise(0, NULL, `events`, sink) with an `advise_sink_object` that
+    /// hands each notification to `sink` as a `session_event` (see `detail::to_session_event`).
+    /// The returned registration's destructor is the Unadvise; the session's logoff removes every
+    /// registration still live and sends each sink `session_ended` once. `invalid_parameter`
+    /// for an empty sink. If MAPI refuses fnevStatusObjectModified (MAPI_E_INVALID_PARAMETER,
+    /// MAPI_E_UNKNOWN_FLAGS or MAPI_E_NO_SUPPORT), Advise is called once more without it when
+    /// other events remain;
+    /// `advise_registration::events()` says what MAPI accepted.
+    ///
+    /// The sink runs on the thread MAPI calls OnNotify on: with
+    /// `init_flag::multithread_notifications` a thread of MAPI's, otherwise the thread that
+    /// initialised MAPI, from its message loop (which must be pumped).
+    [[nodiscard]] result<advise_registration> advise(advise_sink sink, std::uint32_t events = default_advise_events) {
+        if (!ptr_) return ended_failure();
+        if (!sink) return fail(scode::invalid_parameter, "Advise needs a sink", detail::advise_component);
+        if (!registry_) {
+            registry_ = std::make_shared<detail::advise_registry>();
+            registry_->session = ptr_.get();
+            registry_->free_buffer = sub_ ? sub_->mapi->api.free_buffer : nullptr;
+        }
+        auto state = std::make_shared<detail::sink_state>(std::move(sink));
+        com_ptr<IMAPIAdviseSink> object = advise_sink_object::make(state);
+        ULONG connection = 0;
+        HRESULT hr = ptr_->Advise(0, nullptr, events, object.get(), &connection);
+        const auto code = static_cast<std::uint32_t>(hr);
+        if (FAILED(hr) && (events & fnevStatusObjectModified) != 0 &&
+            (events & ~static_cast<std::uint32_t>(fnevStatusObjectModified)) != 0 &&
+            (code == static_cast<std::uint32_t>(scode::invalid_parameter) ||
+             code == static_cast<std::uint32_t>(scode::unknown_flags) ||
+             code == static_cast<std::uint32_t>(scode::no_support))) {
+            events &= ~static_cast<std::uint32_t>(fnevStatusObjectModified);
+            connection = 0;
+            hr = ptr_->Advise(0, nullptr, events, object.get(), &connection);
+        }
+        if (FAILED(hr)) return failed(hr, "IMAPISession::Advise failed");
+        {
+            std::lock_guard lock(registry_->mutex);
+            registry_->live.push_back(detail::advise_registry::entry{connection, std::move(state)});
+        }
+        // `object` lets its reference go here: MAPI keeps its own until the Unadvise.
+        return advise_registration(registry_, connection, events);
+    }
+
+    /// Unadvise of a connection whose registration was given up with
+    /// `advise_registration::release()` (or is still held: it then does nothing more). `not_found`
+    /// for a connection this session does not have.
+    result<void> unadvise(advise_connection connection) {
+        if (!ptr_) return ended_failure();
+        if (!registry_) {
+            return fail(scode::not_found, "no advise connection " + std::to_string(connection) + " is registered by this session",
+                        detail::advise_component);
+        }
+        return registry_->unadvise(static_cast<ULONG>(connection));
+    }
+
     /// Logoff: IMAPISession::Logoff(ui_param, flags, 0), then Release. `logoff_flag::ui` passes
     /// the logon's `ui_param` as the parent window. A second call does nothing. The task
     /// completes without suspending.
@@ -150,13 +241,17 @@ private:
                     "the session has ended (logged off): only its destruction (Release) is allowed now (rule 31)",
                     detail::session_component);
     }
-    failure failed(HRESULT hr, std::string_view what) {
+    failure failed(HRESULT hr, std::string_view what) const {
         last_hr_ = hr;
         mapi_api api = sub_ ? sub_->mapi->api : mapi_api{};
         return object_failure(ptr_.get(), hr, what, detail::session_component, api.free_buffer);
     }
     HRESULT end_now(logoff_flags flags) noexcept {
         HRESULT hr = S_OK;
+        if (registry_) {
+            registry_->end_all();  // Unadvise first: MAPI's shutdown order (MAPI-REFERENCE 4.4)
+            registry_.reset();
+        }
         if (ptr_) {
             const ULONG_PTR ui = flags.has(logoff_flag::ui) ? static_cast<ULONG_PTR>(ui_param_) : 0;
             hr = ptr_->Logoff(ui, flags.bits(), 0);
@@ -171,7 +266,8 @@ private:
     std::string profile_;
     logon_flags flags_{};
     std::uintptr_t ui_param_ = 0;
-    HRESULT last_hr_ = S_OK;
+    mutable HRESULT last_hr_ = S_OK;
+    std::shared_ptr<detail::advise_registry> registry_;
 };
 
 namespace detail {

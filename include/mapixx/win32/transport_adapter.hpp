@@ -77,8 +77,7 @@ namespace mapixx::inline v0::win32 {
 inline constexpr IID iid_xp_provider = {0x00020312, 0x0000, 0x0000, {0xC0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x46}};
 /// IID_IXPLogon, {00020315-0000-0000-C000-000000000046}.
 inline constexpr IID iid_xp_logon = {0x00020315, 0x0000, 0x0000, {0xC0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x46}};
-/// IID_IUnknown, {00000000-0000-0000-C000-000000000046} (a constant, so no uuid library is needed).
-inline constexpr IID iid_unknown = {0x00000000, 0x0000, 0x0000, {0xC0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x46}};
+// iid_unknown is in sdk.hpp.
 
 /// The HRESULT of an `scode` (the same 32 bits).
 [[nodiscard]] constexpr HRESULT to_hresult(scode c) noexcept

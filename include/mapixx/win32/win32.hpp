@@ -10,10 +10,12 @@
 #include <mapixx/win32/com_ptr.hpp>
 #include <mapixx/win32/error.hpp>
 #include <mapixx/win32/loader.hpp>
+#include <mapixx/win32/notification.hpp>
 #include <mapixx/win32/profile_admin.hpp>
 #include <mapixx/win32/sdk.hpp>
 #include <mapixx/win32/service_admin.hpp>
 #include <mapixx/win32/session.hpp>
+#include <mapixx/win32/status_table.hpp>
 #include <mapixx/win32/subsystem.hpp>
 #include <mapixx/win32/transport_adapter.hpp>
 
