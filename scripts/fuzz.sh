@@ -42,9 +42,10 @@ nice cmake --build build-fuzz --target mapixx_fuzzers -j "$jobs"
 built=$(date +%s)
 echo "fuzz.sh: build took $(( built - start )) s"
 
-# One target at a time: each fuzzer uses one core, and the machine may be shared.
+# One target at a time (-j 1, also when CTEST_PARALLEL_LEVEL is set): each fuzzer uses one
+# core, and the machine may be shared.
 status=0
-nice ctest --test-dir build-fuzz -L fuzz --output-on-failure -V || status=$?
+nice ctest --test-dir build-fuzz -L fuzz -j 1 --output-on-failure -V || status=$?
 end=$(date +%s)
 echo "fuzz.sh: fuzzing took $(( end - built )) s (total $(( end - start )) s)"
 exit $status

@@ -8,4 +8,4 @@ scripts/install-deps.sh test
 jobs=$(nproc)
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Debug -DMAPIXX_BUILD_BENCHMARKS=OFF
 cmake --build build -j "$jobs"
-ctest --test-dir build --output-on-failure -j "$jobs" --timeout 600
+ctest --test-dir build --output-on-failure -j "$jobs" --timeout 600 -LE soak  # the soak test: ctest --test-dir build -L soak

@@ -628,6 +628,40 @@ TEST_CASE("check reports files and a directory that group or others can read, wi
     CHECK(store.load("Work"));
 }
 
+TEST_CASE("access_diagnostics reports only the access problems, of every file in the store, without reading one") {
+    temp_dir dir;
+    const std::string where = dir / "s";
+    file_profile_store store(where);
+    CHECK(store.access_diagnostics().empty());  // no directory yet
+    REQUIRE(store.create(named("Work")));
+    REQUIRE(store.create(named("Home")));
+    CHECK(store.access_diagnostics().empty());
+    const std::string file = file_of(where, "Work");
+    REQUIRE(::chmod(file.c_str(), 0640) == 0);
+    {
+        std::ofstream stray(where + "/notes.txt");  // any regular file in the store counts
+        stray << "x\n";
+    }
+    REQUIRE(::chmod((where + "/notes.txt").c_str(), 0604) == 0);
+    const auto ds = store.access_diagnostics();
+    CAPTURE(all_messages(ds));
+    REQUIRE(ds.size() == 2);
+    std::vector<std::string> files;
+    for (const auto& d : ds) {
+        CHECK(d.level == diagnostic::severity::warning);
+        CHECK(d.message.find("chmod 600 " + d.file) != std::string::npos);
+        files.push_back(d.file);
+    }
+    std::vector<std::string> expected{file, where + "/notes.txt"};
+    std::sort(expected.begin(), expected.end());
+    CHECK(files == expected);  // in path order
+    REQUIRE(::chmod(where.c_str(), 0711) == 0);
+    const auto with_dir = store.access_diagnostics();
+    REQUIRE(with_dir.size() == 3);
+    CHECK(with_dir.front().file == where);
+    CHECK(with_dir.front().message.find("chmod 700 " + where) != std::string::npos);
+}
+
 // ------------------------------------------------------------------------------------------
 // Damaged files
 

@@ -31,7 +31,11 @@ endmacro()
 file(REMOVE_RECURSE "${WORK}")
 file(MAKE_DIRECTORY "${WORK}")
 foreach(f IN LISTS COPY)
-  file(COPY "${f}" DESTINATION "${WORK}")
+  # Copied as a store of the tool's own would be: private (0700 directories, 0600 files), so
+  # that the tool's warning about a store others can read does not come first on stderr.
+  file(COPY "${f}" DESTINATION "${WORK}"
+       FILE_PERMISSIONS OWNER_READ OWNER_WRITE
+       DIRECTORY_PERMISSIONS OWNER_READ OWNER_WRITE OWNER_EXECUTE)
 endforeach()
 
 foreach(pair IN LISTS ENV)

@@ -14,6 +14,7 @@
 
 #include <climits>
 #include <cstdlib>
+#include <iostream>
 #include <memory>
 #include <optional>
 #include <string>
@@ -74,6 +75,15 @@ inline std::vector<std::string> bundled_inf_candidates(const std::string& exe_di
 // absolute path (the XDG base directory rules ignore a relative one), else
 // $HOME/.config/mapixx/profiles, else the same under the user's home directory from the
 // password database. Empty if none is known.
+// Opens the file profile store in `dir` and prints, on standard error, a warning for each of
+// its files (and the directory) that group or others may use, with the chmod that fixes it:
+// profiles may hold credentials. The command goes on; the warnings never change its exit status.
+inline std::unique_ptr<mapixx::file_profile_store> open_store(const std::string& dir) {
+    auto store = std::make_unique<mapixx::file_profile_store>(dir);
+    for (const auto& d : store->access_diagnostics()) std::cerr << "mapixx: " << d.to_string() << "\n";
+    return store;
+}
+
 inline std::string default_store_directory() {
     if (const char* xdg = std::getenv("XDG_CONFIG_HOME"); xdg != nullptr && xdg[0] == '/') {
         return std::string(xdg) + "/mapixx/profiles";
@@ -156,7 +166,7 @@ public:
         }
         auto dir = store_directory();
         if (!dir) return std::move(dir).as_failure();
-        if (!store_) store_ = std::make_unique<mapixx::file_profile_store>(*dir);
+        if (!store_) store_ = open_store(*dir);
         const mapixx::service_catalog* catalog = &empty_catalog_;
         if (with_catalog) {
             auto c = this->catalog();

@@ -137,7 +137,7 @@ inline int do_logon(tool_context& ctx, const logon_choice& c, tool_logon& t, std
     if (!flags) {
         return usage_error("--flags: " + flags.info().message + "; see 'mapixx flags logon --help'");
     }
-    t.store = std::make_unique<file_profile_store>(*dir);
+    t.store = open_store(*dir);
     register_builtin_providers(t.providers, *dir);
     init_options o;
     o.profiles = t.store.get();

@@ -7,6 +7,7 @@
 
 #include <mapixx/core/result.hpp>
 #include <mapixx/core/scode.hpp>
+#include <mapixx/core/secret.hpp>
 #include <mapixx/core/uid.hpp>
 
 #include <algorithm>
@@ -383,10 +384,63 @@ using prop_data = std::variant<std::monostate,            // PT_NULL, PT_OBJECT
                                std::vector<uid>,          // PT_MV_CLSID
                                std::vector<binary>>;      // PT_MV_BINARY
 
+namespace detail {
+/// Zeroes the memory of one `prop_data` alternative and leaves it empty: strings and byte
+/// vectors up to their capacity, elements of vectors one by one, plain values in place.
+template <class T>
+void secure_wipe_value(T& v) noexcept {
+    if constexpr (std::is_trivially_copyable_v<T>) {
+        secure_wipe(&v, sizeof v);
+    } else if constexpr (std::is_same_v<T, std::string> || std::is_same_v<T, binary> ||
+                         std::is_same_v<T, std::vector<std::string>> || std::is_same_v<T, std::vector<binary>>) {
+        secure_wipe(v);
+    } else {
+        // A vector of plain values (PT_MV_I2, PT_MV_LONG, ...). Growing to the capacity does
+        // not allocate, and makes every element that was ever stored addressable.
+        static_assert(std::is_trivially_copyable_v<typename T::value_type>);
+        v.resize(v.capacity());
+        secure_wipe(v.data(), v.size() * sizeof(typename T::value_type));
+        v.clear();
+    }
+}
+} // namespace detail
+
 /// One property: a tag and a value whose C++ type matches the tag's type.
+///
+/// A value whose tag is secure (ids 0x67F0-0x67FF, `prop_tag::is_secure`: passwords and other
+/// credentials) zeroes its memory when it is destroyed, assigned over, or moved from: the
+/// characters of its strings and the bytes of its binaries (up to their capacity), and plain
+/// values in place. Other values pay one comparison of the tag for this. Changing a secure
+/// value in place through the non-const `data()` is not covered: assign a whole new
+/// `prop_value` instead (as `property_bag::set` does).
 class prop_value {
 public:
     prop_value() = default;
+    /// Copies `other`. Builds the value in place rather than through `prop_data`'s copy
+    /// constructor: in libstdc++ 12 that constructor, for a variant whose alternatives all
+    /// count as "never valueless" (as here), destroys an alternative it never built when the
+    /// copy throws (`std::bad_alloc`), which crashes; building in place has no such path.
+    prop_value(const prop_value& other) : tag_(other.tag_), data_(copy_of(other.data_)) {}
+    /// A moved-from secure value is wiped (the characters of a short string stay in the source
+    /// object otherwise).
+    prop_value(prop_value&& other) noexcept : tag_(other.tag_), data_(std::move(other.data_)) { other.wipe_if_secure(); }
+    /// Copies `other` first, so a failing copy leaves this value as it was; then wipes this
+    /// value if it was secure, and takes the copy.
+    prop_value& operator=(const prop_value& other) {
+        if (this != &other) *this = prop_value(other);
+        return *this;
+    }
+    /// Wipes this value if it was secure, then takes `other`'s (which is wiped if secure).
+    prop_value& operator=(prop_value&& other) noexcept {
+        if (this != &other) {
+            wipe_if_secure();
+            tag_ = other.tag_;
+            data_ = std::move(other.data_);
+            other.wipe_if_secure();
+        }
+        return *this;
+    }
+    ~prop_value() { wipe_if_secure(); }
     /// \pre `data` holds the alternative `alternative_for(tag.type())`; check with `valid()` or
     /// build through `property_bag::set`, which returns `invalid_type` instead.
     template <class T>
@@ -444,6 +498,16 @@ public:
     friend bool operator==(const prop_value&, const prop_value&) = default;
 
 private:
+    static prop_data copy_of(const prop_data& d) {
+        if (d.valueless_by_exception()) return prop_data{};
+        return std::visit([](const auto& v) { return prop_data(std::in_place_type<std::remove_cvref_t<decltype(v)>>, v); },
+                          d);
+    }
+    void wipe_if_secure() noexcept {
+        if (!tag_.is_secure() || data_.valueless_by_exception()) return;
+        std::visit([](auto& d) noexcept { detail::secure_wipe_value(d); }, data_);
+    }
+
     prop_tag tag_{};
     prop_data data_{};
 };

@@ -7,6 +7,7 @@
 #define MAPIXX_PROFILE_FILE_PROFILE_STORE_HPP_INCLUDED
 
 #include <mapixx/core/result.hpp>
+#include <mapixx/core/secret.hpp>
 #include <mapixx/core/uid.hpp>
 #include <mapixx/profile/detail/atomic_file.hpp>
 #include <mapixx/profile/detail/lock_file.hpp>
@@ -67,7 +68,13 @@ namespace mapixx::inline v0 {
 /// file while `change` runs: `change` must not write to a store on the same directory.
 ///
 /// Secure properties (ids 0x67F0-0x67FF) are stored like any other property, in files that
-/// only the owner can read; they never appear in error messages.
+/// only the owner can read; they never appear in error messages. The text of a profile file,
+/// read or written, goes through buffers that are zeroed before they are freed (no copy of it
+/// is left in freed memory by this class; the parsed values wipe themselves, see `prop_value`).
+///
+/// Permissions: `check()` reports, as `diagnostic::severity::warning`, the directory or any of
+/// its files when group or others have any access, with the `chmod` that fixes it (the
+/// store's own writes always create 0600 files and 0700 directories).
 class file_profile_store final : public profile_store {
 public:
     /// The index file's name.
@@ -111,12 +118,12 @@ public:
                 if (!index->problems.empty()) return damaged(index->problems);
                 return missing(name);
             }
-            std::string bytes;
+            wiped_text bytes;
             failure why;
             const std::string path = detail::join_path(directory_, entry->file);
-            switch (detail::read_whole_file(path, bytes, &why)) {
+            switch (read_profile_text(path, bytes, &why)) {
             case detail::read_status::ok: {
-                auto p = parse_profile(bytes, path, *entry);
+                auto p = parse_profile(bytes.text, path, *entry);
                 if (!p) return p;
                 p->is_default = index->is_default(entry->name);
                 return p;
@@ -144,7 +151,7 @@ public:
         if (index.find(p.name)) return taken(p.name);
         auto file = new_file_name(index);
         if (!file) return file.as_failure();
-        if (auto r = detail::replace_file_atomically(directory_, *file, detail::format_profile_file(p)); !r) return r;
+        if (auto r = write_profile_text(*file, p); !r) return r;
         index.entries.push_back({*file, p.name, 0});
         if (p.is_default) index.default_name = p.name;
         return write_index(index);
@@ -171,9 +178,7 @@ public:
                             "\"; nothing was stored (rename a profile with rename)",
                         component);
         }
-        if (next.is_default == current->is_default) {
-            return detail::replace_file_atomically(directory_, entry->file, detail::format_profile_file(next));
-        }
+        if (next.is_default == current->is_default) return write_profile_text(entry->file, next);
         // The default mark lives in profiles.ini: write the profile under a new id, then commit
         // both changes at once by replacing profiles.ini.
         if (next.is_default) {
@@ -232,6 +237,31 @@ public:
         return write_index(index);
     }
 
+    /// Only the access checks of `check()`: the store's directory and every regular file in it
+    /// that group or others may use, each a warning with the `chmod` that fixes it, in path
+    /// order. Reads no file, so it is cheap enough to run whenever a program opens the store
+    /// (the mapixx tool does, and prints them). Empty when everything is private or the
+    /// directory does not exist yet.
+    [[nodiscard]] std::vector<diagnostic> access_diagnostics() const {
+        std::vector<diagnostic> out;
+        struct stat st {};
+        if (::stat(directory_.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return out;
+        check_mode(st, directory_, detail::private_directory_mode, out);
+        std::vector<std::string> paths;
+        if (DIR* dir = ::opendir(directory_.c_str())) {
+            while (const dirent* d = ::readdir(dir)) paths.push_back(detail::join_path(directory_, d->d_name));
+            ::closedir(dir);
+        }
+        std::sort(paths.begin(), paths.end());
+        for (const auto& path : paths) {
+            struct stat fst {};
+            if (::lstat(path.c_str(), &fst) == 0 && S_ISREG(fst.st_mode)) {
+                check_mode(fst, path, detail::private_file_mode, out);
+            }
+        }
+        return out;
+    }
+
     /// Every problem in the store, without changing anything: damaged lines and values in
     /// profiles.ini and in every profile file (all of them, not only the first), files that
     /// profiles.ini names but that do not exist, profile files that it does not name (left by an
@@ -264,9 +294,9 @@ public:
             for (const auto& e : index->entries) {
                 named.push_back(e.file);
                 const std::string path = detail::join_path(directory_, e.file);
-                std::string bytes;
+                wiped_text bytes;
                 failure why;
-                switch (detail::read_whole_file(path, bytes, &why)) {
+                switch (read_profile_text(path, bytes, &why)) {
                 case detail::read_status::absent:
                     report(diagnostic::severity::error, index_path(), e.line,
                            "the profile \"" + e.name + "\" is kept in " + path + ", which does not exist");
@@ -276,7 +306,7 @@ public:
                     continue;
                 case detail::read_status::ok: break;
                 }
-                collect_profile_problems(bytes, path, e, out);
+                collect_profile_problems(bytes.text, path, e, out);
                 if (struct stat fst {}; ::lstat(path.c_str(), &fst) == 0) check_mode(fst, path, detail::private_file_mode, out);
             }
         }
@@ -314,6 +344,64 @@ private:
     };
 
     [[nodiscard]] std::string index_path() const { return detail::join_path(directory_, index_file_name); }
+
+    /// The text of a profile file, which holds its secure properties in clear: zeroed (up to
+    /// its capacity) when it goes away.
+    struct wiped_text {
+        std::string text;
+        wiped_text() = default;
+        explicit wiped_text(std::string&& t) noexcept : text(std::move(t)) { secure_wipe(t); }
+        wiped_text(const wiped_text&) = delete;
+        wiped_text& operator=(const wiped_text&) = delete;
+        ~wiped_text() { secure_wipe(text); }
+    };
+
+    /// Reads a profile file into `out` the way `detail::read_whole_file` does, but leaves no
+    /// copy of it behind: the bytes go straight into `out`'s storage, sized from fstat (no
+    /// intermediate buffer), and storage outgrown by a file that grew meanwhile is zeroed
+    /// before it is freed.
+    [[nodiscard]] static detail::read_status read_profile_text(const std::string& path, wiped_text& out, failure* why) {
+        secure_wipe(out.text);
+        detail::unique_fd fd(detail::open_retrying(path.c_str(), O_RDONLY | O_CLOEXEC));
+        if (!fd) {
+            if (errno == ENOENT) return detail::read_status::absent;
+            if (why) *why = detail::system_failure(errno, "opening \"" + path + "\" for reading");
+            return detail::read_status::failed;
+        }
+        struct stat st {};
+        std::size_t room = 4096;
+        // One byte more than the size, so the end of the file is seen without growing.
+        if (::fstat(fd.get(), &st) == 0 && st.st_size > 0) room = static_cast<std::size_t>(st.st_size) + 1;
+        wiped_text buffer;
+        buffer.text.resize(room);
+        std::size_t used = 0;
+        for (;;) {
+            if (used == buffer.text.size()) {
+                wiped_text bigger;
+                bigger.text.resize(buffer.text.size() * 2);
+                std::memcpy(bigger.text.data(), buffer.text.data(), used);
+                buffer.text.swap(bigger.text);  // `bigger` wipes the old storage as it goes
+            }
+            const ssize_t n = ::read(fd.get(), buffer.text.data() + used, buffer.text.size() - used);
+            if (n > 0) {
+                used += static_cast<std::size_t>(n);
+            } else if (n == 0) {
+                break;
+            } else if (errno != EINTR) {
+                if (why) *why = detail::system_failure(errno, "reading \"" + path + "\"");
+                return detail::read_status::failed;
+            }
+        }
+        buffer.text.resize(used);  // shrinking keeps the storage
+        out.text.swap(buffer.text);
+        return detail::read_status::ok;
+    }
+
+    /// Writes profile `p` as `directory/file` (atomically), wiping the formatted text after.
+    [[nodiscard]] result<void> write_profile_text(const std::string& file, const profile& p) const {
+        const wiped_text text(detail::format_profile_file(p));
+        return detail::replace_file_atomically(directory_, file, text.text);
+    }
 
     static failure missing(std::string_view name) {
         return fail(scode::not_found, "there is no profile called \"" + std::string(name) + "\"", component);
@@ -381,10 +469,10 @@ private:
     /// unless the store is damaged).
     [[nodiscard]] result<profile> read_profile(const detail::profile_index_entry& entry) const {
         const std::string path = detail::join_path(directory_, entry.file);
-        std::string bytes;
+        wiped_text bytes;
         failure why;
-        switch (detail::read_whole_file(path, bytes, &why)) {
-        case detail::read_status::ok: return parse_profile(bytes, path, entry);
+        switch (read_profile_text(path, bytes, &why)) {
+        case detail::read_status::ok: return parse_profile(bytes.text, path, entry);
         case detail::read_status::failed: return why;
         case detail::read_status::absent: break;
         }
@@ -443,7 +531,7 @@ private:
                                                     const profile& p) const {
         auto file = new_file_name(index);
         if (!file) return file.as_failure();
-        if (auto r = detail::replace_file_atomically(directory_, *file, detail::format_profile_file(p)); !r) return r;
+        if (auto r = write_profile_text(*file, p); !r) return r;
         const std::string old = std::exchange(entry.file, *file);
         entry.name = p.name;
         if (auto r = write_index(index); !r) {

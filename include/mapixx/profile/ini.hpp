@@ -7,6 +7,7 @@
 #define MAPIXX_PROFILE_INI_HPP_INCLUDED
 
 #include <mapixx/core/result.hpp>
+#include <mapixx/core/secret.hpp>
 
 #include <algorithm>
 #include <cstddef>
@@ -42,12 +43,53 @@ struct diagnostic {
     friend bool operator==(const diagnostic&, const diagnostic&) = default;
 };
 
-/// One `key=value` line.
+/// One `key=value` line. A profile file's lines hold secure properties in clear, so an entry
+/// zeroes its text (see `secure_wipe`) before giving the memory back: when it is destroyed,
+/// overwritten, or moved from (a moved-from short string keeps its characters).
 struct ini_entry {
     std::string key;    ///< trimmed
     std::string value;  ///< trimmed
     std::size_t line = 0;
+
+    ini_entry() = default;
+    ini_entry(std::string k, std::string v, std::size_t l = 0) noexcept
+        : key(std::move(k)), value(std::move(v)), line(l) {
+        secure_wipe(k);
+        secure_wipe(v);
+    }
+    ini_entry(const ini_entry&) = default;
+    ini_entry(ini_entry&& other) noexcept
+        : key(std::move(other.key)), value(std::move(other.value)), line(other.line) {
+        other.wipe();
+    }
+    ini_entry& operator=(const ini_entry& other) {
+        if (this != &other) {
+            wipe();  // assigning may free the old storage
+            key = other.key;
+            value = other.value;
+            line = other.line;
+        }
+        return *this;
+    }
+    ini_entry& operator=(ini_entry&& other) noexcept {
+        if (this != &other) {
+            wipe();
+            key = std::move(other.key);
+            value = std::move(other.value);
+            line = other.line;
+            other.wipe();
+        }
+        return *this;
+    }
+    ~ini_entry() { wipe(); }
+
     friend bool operator==(const ini_entry&, const ini_entry&) = default;
+
+private:
+    void wipe() noexcept {
+        secure_wipe(key);
+        secure_wipe(value);
+    }
 };
 
 /// One `[name]` section and its entries, in file order.
@@ -132,7 +174,9 @@ inline void append_utf8(std::string& out, std::uint32_t cp) {
     const bool be = bytes.size() >= 2 && u8(0) == 0xFE && u8(1) == 0xFF;
     if (!le && !be) return std::string(bytes);
     std::string out;
-    out.reserve(bytes.size() / 2);
+    // Room for the longest result (3 bytes for each unit, the last one an odd byte), so the
+    // text, which may hold secure properties, never moves and leaves no copy behind.
+    out.reserve(bytes.size() / 2 * 3 + 3);
     bool reported = false;
     auto broken = [&] {
         detail::append_utf8(out, 0xFFFD);
@@ -232,11 +276,16 @@ inline void append_utf8(std::string& out, std::uint32_t cp) {
     return doc;
 }
 
-/// Writes sections as `[name]` and `key=value` lines, with a blank line between sections.
-/// `parse_ini(write_ini(d))` gives back the same sections and entries (line numbers aside),
-/// provided no key or name contains a line break, `=` in a key, or `]` in a name.
-[[nodiscard]] inline std::string write_ini(const std::vector<ini_section>& sections, std::string_view eol = "\n") {
-    std::string out;
+namespace detail {
+/// Appends what `write_ini` writes to `out`, which grows once, to the exact size, and zeroes
+/// storage it outgrows (the text may hold secure properties).
+inline void append_ini(std::string& out, const std::vector<ini_section>& sections, std::string_view eol = "\n") {
+    std::size_t size = 0;
+    for (const auto& s : sections) size += s.name.size() + 2 + 2 * eol.size();
+    for (const auto& s : sections) {
+        for (const auto& e : s.entries) size += e.key.size() + 1 + e.value.size() + eol.size();
+    }
+    reserve_wiping(out, out.size() + size);
     bool first = true;
     for (const auto& s : sections) {
         if (!first) out += eol;
@@ -252,6 +301,15 @@ inline void append_utf8(std::string& out, std::uint32_t cp) {
             out += eol;
         }
     }
+}
+} // namespace detail
+
+/// Writes sections as `[name]` and `key=value` lines, with a blank line between sections.
+/// `parse_ini(write_ini(d))` gives back the same sections and entries (line numbers aside),
+/// provided no key or name contains a line break, `=` in a key, or `]` in a name.
+[[nodiscard]] inline std::string write_ini(const std::vector<ini_section>& sections, std::string_view eol = "\n") {
+    std::string out;
+    detail::append_ini(out, sections, eol);
     return out;
 }
 

@@ -10,6 +10,7 @@
 #include <mapixx/core/result.hpp>
 #include <mapixx/core/uid.hpp>
 #include <mapixx/profile/ini.hpp>
+#include <mapixx/profile/prop_text.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -288,7 +289,7 @@ inline constexpr const char* component = "mapixx.prf";
                     auto typed = detail::prf::typed_value(*tag, v.value, opts, why);
                     if (!typed) {
                         report(sev::error, v.line,
-                               "[" + e.key + "] " + v.key + "=" + v.value + " " + why + " (" +
+                               "[" + e.key + "] " + v.key + "=" + detail::describe_text(*tag, v.value) + " " + why + " (" +
                                    std::string(sdk_name(tag->type())) + " per line " + std::to_string(map_line->line) +
                                    "); not imported");
                         continue;

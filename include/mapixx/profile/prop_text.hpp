@@ -12,9 +12,11 @@
 #include <mapixx/core/prop.hpp>
 #include <mapixx/core/result.hpp>
 #include <mapixx/core/scode.hpp>
+#include <mapixx/core/secret.hpp>
 #include <mapixx/core/uid.hpp>
 #include <mapixx/profile/ini.hpp>
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cstddef>
@@ -220,11 +222,9 @@ inline std::string unescape_quoted(std::string_view s) {
     return out;
 }
 
-/// The inverse of `unescape_quoted`: escapes line-unsafe bytes, every literal `\u{`, and (in
-/// list elements) `"`.
-inline std::string escape_quoted(std::string_view s, bool in_list) {
-    std::string out;
-    out.reserve(s.size() + 8);
+/// The inverse of `unescape_quoted`, appended to `out`: escapes line-unsafe bytes, every
+/// literal backslash-u-brace, and (in list elements) double quotes.
+inline void append_escaped(std::string& out, std::string_view s, bool in_list) {
     for (std::size_t i = 0; i < s.size(); ++i) {
         const char c = s[i];
         if (line_unsafe(c) || (in_list && c == '"')) {
@@ -239,6 +239,28 @@ inline std::string escape_quoted(std::string_view s, bool in_list) {
             out += c;
         }
     }
+}
+
+/// How many characters `append_escaped` writes for `s`.
+inline std::size_t escaped_size(std::string_view s, bool in_list) noexcept {
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        const char c = s[i];
+        if (line_unsafe(c) || (in_list && c == '"')) {
+            n += static_cast<unsigned char>(c) >= 0x10 ? 6 : 5;
+        } else if (s.compare(i, 3, "\\u{") == 0) {  // a literal backslash-u-brace
+            n += 6;
+        } else {
+            n += 1;
+        }
+    }
+    return n;
+}
+
+inline std::string escape_quoted(std::string_view s, bool in_list) {
+    std::string out;
+    out.reserve(escaped_size(s, in_list));  // exact: the text never moves (it may be a secret)
+    append_escaped(out, s, in_list);
     return out;
 }
 
@@ -258,7 +280,12 @@ inline bool needs_quotes(std::string_view s, bool in_list) noexcept {
 
 inline std::string format_string_text(std::string_view s, bool in_list) {
     if (!needs_quotes(s, in_list)) return std::string(s);
-    return "\"" + escape_quoted(s, in_list) + "\"";
+    std::string out;
+    out.reserve(escaped_size(s, in_list) + 2);  // exact: the text never moves (it may be a secret)
+    out += "\"";
+    append_escaped(out, s, in_list);
+    out += "\"";
+    return out;
 }
 
 inline std::string parse_string_text(std::string_view s) {
@@ -272,6 +299,24 @@ inline std::string parse_string_text(std::string_view s) {
 /// nullopt if a quoted element is not closed or is followed by something other than a comma.
 inline std::optional<std::vector<std::string>> split_value_list(std::string_view s, bool unquote) {
     std::vector<std::string> out;
+    // The elements may be those of a secure property: growing the list zeroes the moved-from
+    // strings (a short one keeps its characters) before their storage is freed, and a list that
+    // is not returned is wiped.
+    auto add = [&out](std::string piece) {
+        if (out.size() == out.capacity()) {
+            std::vector<std::string> bigger;
+            bigger.reserve(std::max<std::size_t>(4, 2 * out.capacity()));
+            for (auto& x : out) bigger.push_back(std::move(x));
+            secure_wipe(out);
+            out.swap(bigger);
+        }
+        out.push_back(std::move(piece));
+        secure_wipe(piece);
+    };
+    auto refuse = [&out] {
+        secure_wipe(out);
+        return std::nullopt;
+    };
     s = trim_ini(s);
     if (s.empty()) return out;
     std::size_t i = 0;
@@ -279,19 +324,19 @@ inline std::optional<std::vector<std::string>> split_value_list(std::string_view
         while (i < s.size() && ini_space(s[i])) ++i;
         if (i < s.size() && s[i] == '"') {
             const std::size_t close = s.find('"', i + 1);
-            if (close == std::string_view::npos) return std::nullopt;
+            if (close == std::string_view::npos) return refuse();
             const std::string_view inner = s.substr(i + 1, close - i - 1);
-            out.push_back(unquote ? unescape_quoted(inner) : std::string(s.substr(i, close - i + 1)));
+            add(unquote ? unescape_quoted(inner) : std::string(s.substr(i, close - i + 1)));
             i = close + 1;
             while (i < s.size() && ini_space(s[i])) ++i;
             if (i == s.size()) return out;
-            if (s[i] != ',') return std::nullopt;
+            if (s[i] != ',') return refuse();
             ++i;
         } else {
             const std::size_t comma = s.find(',', i);
             const std::string_view piece =
                 s.substr(i, comma == std::string_view::npos ? std::string_view::npos : comma - i);
-            out.emplace_back(trim_ini(piece));
+            add(std::string(trim_ini(piece)));
             if (comma == std::string_view::npos) return out;
             i = comma + 1;
         }
@@ -408,13 +453,19 @@ result<prop_value> parse_list(prop_tag tag, std::string_view text, F&& element) 
     if (!pieces) return bad_value(tag, text, "is not a comma list (a quoted element is not closed properly)");
     std::vector<T> out;
     out.reserve(pieces->size());
+    const auto wipe_pieces = [&] { secure_wipe(*pieces); };  // the text of a secure binary list, say
     for (const auto& p : *pieces) {
         std::optional<T> v = element(std::string_view(p));
         // describe_text: the element of a secure property is withheld like the whole text.
-        if (!v) return bad_value(tag, text, "has the element " + describe_text(tag, p) + ", which is not a valid " +
-                                               std::string(sdk_name(static_cast<prop_type>(static_cast<std::uint16_t>(tag.type()) & ~mv_flag))) + " value");
+        if (!v) {
+            auto refused = bad_value(tag, text, "has the element " + describe_text(tag, p) + ", which is not a valid " +
+                                                std::string(sdk_name(static_cast<prop_type>(static_cast<std::uint16_t>(tag.type()) & ~mv_flag))) + " value");
+            wipe_pieces();
+            return refused;
+        }
         out.push_back(std::move(*v));
     }
+    wipe_pieces();
     return prop_value(tag, std::move(out));
 }
 
@@ -614,13 +665,16 @@ result<prop_value> parse_list(prop_tag tag, std::string_view text, F&& element) 
 [[nodiscard]] inline std::string format_prop_value(const prop_value& v, value_context context) {
     using namespace detail;
     const prop_tag tag = v.tag();
+    // The text of a secure list never moves without being wiped (see `append_wiping`).
     auto join = [](const auto& items, auto&& one) {
         std::string out;
         bool first = true;
         for (const auto& item : items) {
-            if (!first) out += ", ";
+            std::string piece = one(item);
+            if (!first) append_wiping(out, ", ");
             first = false;
-            out += one(item);
+            append_wiping(out, piece);
+            secure_wipe(piece);
         }
         return out;
     };

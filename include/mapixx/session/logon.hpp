@@ -308,21 +308,13 @@ private:
         m->core = core;
         m->id = reg_->next_id.fetch_add(1);
         m->flags = flags_;
-        {
-            std::lock_guard guard(core->mutex);
-            if (core->ended) return std::nullopt;
-            core->members.push_back(m);
-            ++core->live_members;
-            reg_->live_members.fetch_add(1);
-        }
+        // The member's report is made before the member joins: everything that allocates comes
+        // first, so running out of memory leaves the shared session as it was.
         logon_report r;
         r.profile_name = core->profile_name;
         r.flags = flags_;
         r.joined_shared = true;
         r.shared = true;
-        r.no_mail = core->no_mail;
-        r.force_download = core->report.force_download;
-        r.services = core->report.services;
         r.steps = report_.steps;
         r.steps.push_back("joined the published shared session of profile \"" + core->profile_name +
                           "\": MAPI_NEW_SESSION is not set (rules 9 and 11)");
@@ -330,7 +322,17 @@ private:
             r.steps.push_back("the profile name \"" + *req_.profile + "\" given was ignored (rule 9)");
         }
         if (req_.password) r.steps.push_back("the password given was ignored: a joiner supplies no credentials (rule 11)");
-        m->report = std::move(r);
+        {
+            std::lock_guard guard(core->mutex);
+            if (core->ended) return std::nullopt;
+            r.no_mail = core->no_mail;
+            r.force_download = core->report.force_download;
+            r.services = core->report.services;
+            m->report = std::move(r);
+            core->members.push_back(m);  // the last step that may throw
+            ++core->live_members;
+            reg_->live_members.fetch_add(1);
+        }
         joined_ = m;
         return session(std::move(m));
     }
@@ -361,12 +363,15 @@ private:
         }
         std::shared_ptr<session_mail> old;
         std::vector<provider_record> coupled;
+        // Allocated before any record moves, so that running out of memory loses none.
+        task<void> logoffs = logoff_records(reg_, coupled);
         {
             std::lock_guard guard(core->mutex);
             if (core->ended || !core->no_mail) {
                 if (!had_lock) lock_.release();
                 co_return;
             }
+            coupled.reserve(core->records.size());
             old = std::move(core->mail);
             core->mail.reset();
             auto is_transport = [&](const provider_record& r) {
@@ -378,7 +383,7 @@ private:
             std::erase_if(core->records, [](const provider_record& r) { return !r.logon; });
         }
         if (old) old->stop();
-        co_await logoff_records(reg_, std::move(coupled));
+        co_await std::move(logoffs);
         old.reset();
 
         core_ = core;
@@ -559,8 +564,6 @@ private:
             for (const auto& svc : core->prof.services) providers += svc.providers.size();
             core->rows.reserve(core->rows.size() + providers);
         }
-        core->holds_reservation = reserved_;
-        reserved_ = false;
         for (auto& svc : core->prof.services) {
             for (auto& prov : svc.providers) {
                 property_bag& sec = core->prof.sections[prov.provider_uid];
@@ -571,6 +574,10 @@ private:
             }
             (void)core->prof.sections[svc.service_uid];
         }
+        // The reservation moves to the core only now: everything above may throw, and then
+        // rollback() must still find it here to give it back.
+        core->holds_reservation = reserved_;
+        reserved_ = false;
         core_ = std::move(core);
         step("leased profile \"" + core_->profile_name + "\" for the session and loaded its own copy of it (rule 34)");
 
@@ -1120,9 +1127,12 @@ private:
         step(srep.sentence);
 
         std::vector<provider_record> gone;
+        // Allocated before any record moves, so that running out of memory loses none.
+        task<void> logoffs = logoff_records(reg_, gone);
         {
             std::lock_guard guard(core_->mutex);
             auto& recs = core_->records;
+            gone.reserve(recs.size());
             for (auto it = recs.begin(); it != recs.end();) {
                 if (it->service_index == si) {
                     gone.push_back(std::move(*it));
@@ -1132,7 +1142,7 @@ private:
                 }
             }
         }
-        co_await logoff_records(reg_, std::move(gone));
+        co_await std::move(logoffs);
         for (std::size_t pi = 0; pi < svc.providers.size(); ++pi) {
             provider_report& rep = srep.providers[pi];
             if (pi == failing) {

@@ -469,6 +469,10 @@ public:
     /// Logoff. Ends this member; see the class comment for `logoff_flag::shared`. A second call,
     /// or a call after the session ended, does nothing. `logoff_flag::ui` is accepted (the
     /// portable backend shows no logoff dialog).
+    ///
+    /// Throws `std::bad_alloc` only when the memory for the logoff itself cannot be had; the
+    /// member (and the session) then stay exactly as they were, so the call can be repeated,
+    /// and the destructor tries again.
     task<void> logoff(logoff_flags flags = {}) {
         std::shared_ptr<detail::member_state> m = member_;
         co_await detail::leave(std::move(m), flags.has(logoff_flag::shared));
@@ -513,10 +517,13 @@ private:
         return f;
     }
     void end_now() noexcept {
-        if (member_ && !member_->ended.load()) {
+        // leave() swallows provider exceptions; what can reach here is std::bad_alloc for its
+        // own frames, which leaves the member as it was. A few more tries get past a passing
+        // shortage; a destructor never throws, so a lasting one leaves the session live.
+        for (int attempt = 0; attempt < 3 && member_ && !member_->ended.load(); ++attempt) {
             try {
                 sync_wait(detail::leave(member_, false));
-            } catch (...) {  // a destructor never throws; leave() swallows provider exceptions already
+            } catch (...) {
             }
         }
         member_.reset();

@@ -156,7 +156,12 @@ public:
     {
         Expects(state_ == state::created);
         state_ = state::starting;
-        sched_->spawn(start_body());
+        try {
+            sched_->spawn(start_body());
+        } catch (...) {
+            state_ = state::created;  // nothing started: shutdown() must not wait for a start
+            throw;
+        }
     }
 
     /// Stops the spooler: cancels messages in progress (they stay queued), ends flushes, turns

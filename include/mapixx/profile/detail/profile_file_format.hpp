@@ -10,6 +10,7 @@
 #include <mapixx/core/flags.hpp>
 #include <mapixx/core/prop.hpp>
 #include <mapixx/core/result.hpp>
+#include <mapixx/core/secret.hpp>
 #include <mapixx/core/uid.hpp>
 #include <mapixx/profile/ini.hpp>
 #include <mapixx/profile/profile.hpp>
@@ -145,7 +146,7 @@ struct profile_index {
     sections[1].name = "Profiles";
     for (const auto& e : index.entries) sections[1].entries.push_back({e.file, e.name, 0});
     sections[2].name = std::string(end_section);
-    out += write_ini(sections);
+    append_ini(out, sections);
     return out;
 }
 
@@ -458,7 +459,11 @@ inline std::optional<std::size_t> count_of(const field& f, std::size_t limit, co
         sections.push_back(std::move(out));
     }
     sections.push_back({std::string(end_section), 0, {}});
-    return "; mapixx profile file. Written by mapixx; see docs/profiles-store.md before editing.\n" + write_ini(sections);
+    // One allocation of the exact size: the text holds secure properties, and the entries
+    // (ini_entry) wipe their own copies.
+    std::string out = "; mapixx profile file. Written by mapixx; see docs/profiles-store.md before editing.\n";
+    append_ini(out, sections);
+    return out;
 }
 
 /// Reads a profile file (`path` names it in diagnostics) and appends every problem found to
@@ -467,7 +472,8 @@ inline std::optional<std::size_t> count_of(const field& f, std::size_t limit, co
                                                 std::vector<diagnostic>& problems) {
     using namespace profile_file;
     const std::size_t first_problem = problems.size();
-    const std::string text = decode_text(bytes, path, &problems);
+    std::string text = decode_text(bytes, path, &problems);
+    const wipe_on_exit wipe_text(text);  // the text holds secure properties; the entries wipe theirs
     ini_document doc = parse_ini(text, path);
     for (auto& d : doc.diagnostics) problems.push_back(std::move(d));
     const problem_list report{path, &problems};

@@ -224,7 +224,10 @@ inline result<void> session_support::modify_status_row(const property_bag& row, 
 }
 
 /// Logs off every record that is logged on, last first, releasing slots; ignores exceptions.
-inline task<void> logoff_records(session_registry* registry, std::vector<provider_record> records) {
+/// `records` is the caller's and must outlive the task: a caller makes the task first and only
+/// then moves the records into `records`, so that a failure to allocate the task's frame
+/// leaves every record where it was.
+inline task<void> logoff_records(session_registry* registry, std::vector<provider_record>& records) {
     for (auto it = records.rbegin(); it != records.rend(); ++it) {
         if (!it->logon) continue;
         try {
@@ -240,10 +243,15 @@ inline task<void> logoff_records(session_registry* registry, std::vector<provide
 /// Gives back everything a session core holds (provider logons in reverse logon order, slots,
 /// provider objects, the profile lease, the session count, the shared registration). Used when
 /// a session ends and when a logon fails. Idempotent for the parts already released.
+///
+/// Out of memory: nothing in the body allocates (the records are logged off here, not in a
+/// task of their own, and a provider's logoff that cannot allocate counts as done), so once
+/// this task's frame exists the release always completes.
 inline task<void> release_core(std::shared_ptr<session_core> core) {
     std::vector<provider_record> records;
     std::vector<provider_object> objects;
     std::shared_ptr<session_mail> mail;
+    session_registry* reg = core->registry;
     {
         std::lock_guard guard(core->mutex);
         records = std::move(core->records);
@@ -254,7 +262,6 @@ inline task<void> release_core(std::shared_ptr<session_core> core) {
         core->mail.reset();
         for (auto& s : core->supports) s->set_active(false);
     }
-    session_registry* reg = core->registry;
     if (reg) {
         std::lock_guard guard(reg->mutex);
         if (auto published = reg->shared.lock(); published.get() == core.get()) reg->shared.reset();
@@ -262,7 +269,16 @@ inline task<void> release_core(std::shared_ptr<session_core> core) {
     // The spooler stops first (traffic off; messages in flight stay queued in the store), then
     // the providers log off in reverse logon order: transports, stores, address books.
     if (mail) mail->stop();
-    co_await logoff_records(reg, std::move(records));
+    for (auto it = records.rbegin(); it != records.rend(); ++it) {
+        if (!it->logon) continue;
+        try {
+            co_await it->logon->logoff();
+        } catch (...) {  // a logoff always completes
+        }
+        it->logon.reset();
+        it->slot.release();
+        if (reg) reg->live_provider_logons.fetch_sub(1);
+    }
     mail.reset();
     objects.clear();
     core->lease.release();
@@ -275,23 +291,13 @@ inline task<void> release_core(std::shared_ptr<session_core> core) {
 
 /// Ends the session: every member ends, every sink gets `session_ended`, then everything is
 /// released (see `release_core`). A no-op if it ended already.
+///
+/// Out of memory: everything that allocates (the notification, the release task, room for the
+/// members and sinks) is made before the session is marked ended, so a `std::bad_alloc` leaves
+/// the session live and whole, and the call can be made again.
 inline task<void> end_session(std::shared_ptr<session_core> core, bool shared_logoff) {
     std::vector<std::shared_ptr<member_state>> members;
     std::vector<std::shared_ptr<advise_sink>> sinks;
-    {
-        std::lock_guard guard(core->mutex);
-        if (core->ended) co_return;
-        core->ended = true;
-        for (auto& w : core->members) {
-            if (auto m = w.lock()) members.push_back(std::move(m));
-        }
-        core->members.clear();
-        for (auto& s : core->sinks) sinks.push_back(std::move(s.fn));
-        core->sinks.clear();
-    }
-    for (auto& m : members) m->mark_ended();
-    members.clear();
-    co_await release_core(core);
     session_event event;
     event.kind = session_event_kind::session_ended;
     event.code = scode::end_of_session;
@@ -301,6 +307,24 @@ inline task<void> end_session(std::shared_ptr<session_core> core, bool shared_lo
     } else {
         event.message = "the session was logged off";
     }
+    task<void> releasing = release_core(core);
+    {
+        std::lock_guard guard(core->mutex);
+        if (core->ended) co_return;
+        members.reserve(core->members.size());
+        sinks.reserve(core->sinks.size());
+        core->ended = true;
+        core->live_members = 0;
+        for (auto& w : core->members) {
+            if (auto m = w.lock()) members.push_back(std::move(m));
+        }
+        core->members.clear();
+        for (auto& s : core->sinks) sinks.push_back(std::move(s.fn));
+        core->sinks.clear();
+    }
+    for (auto& m : members) m->mark_ended();
+    members.clear();
+    co_await std::move(releasing);
     notify(core->dispatcher, std::move(sinks), std::move(event));
     core->sub.reset();
 }
@@ -308,6 +332,11 @@ inline task<void> end_session(std::shared_ptr<session_core> core, bool shared_lo
 /// A member leaves. With `shared_logoff` on a shared session the whole session ends (rule 32);
 /// otherwise the session ends when its last member leaves (MAPI_LOGOFF_SHARED on an individual
 /// session is ignored, rule 33).
+///
+/// Out of memory: a member that is not the last only changes counters and lists (no
+/// allocation); the last member changes nothing itself and lets `end_session` end it, which
+/// allocates before it changes anything. A `std::bad_alloc` therefore leaves the member in the
+/// session.
 inline task<void> leave(std::shared_ptr<member_state> member, bool shared_logoff) {
     if (!member || !member->core) co_return;
     std::shared_ptr<session_core> core = member->core;
@@ -315,20 +344,27 @@ inline task<void> leave(std::shared_ptr<member_state> member, bool shared_logoff
         if (!member->ended.load()) co_await end_session(core, true);
         co_return;
     }
-    bool last = false;
     {
         std::lock_guard guard(core->mutex);
         if (core->ended) {
             member->mark_ended();
             co_return;
         }
-        if (!member->mark_ended()) co_return;
-        last = --core->live_members == 0;
-        if (!last) {
+        if (member->ended.load()) co_return;
+        if (core->live_members > 1) {
+            if (!member->mark_ended()) co_return;
+            --core->live_members;
             std::erase_if(core->sinks, [&](const sink_entry& s) { return s.member == member->id; });
+            // The member list must not grow with every join of a long-lived shared session.
+            std::erase_if(core->members, [&](const std::weak_ptr<member_state>& w) {
+                const auto other = w.lock();
+                return !other || other == member;
+            });
+            co_return;
         }
     }
-    if (last) co_await end_session(core, false);
+    // The last member: ending the session marks every member ended, this one included.
+    co_await end_session(core, false);
 }
 
 } // namespace mapixx::inline v0::detail

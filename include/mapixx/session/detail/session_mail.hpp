@@ -71,7 +71,8 @@ private:
 /// spooler's TransportLogon then picks it up.
 class session_xp final : public xp_provider {
 public:
-    session_xp(std::size_t service_index, std::size_t provider_index) noexcept
+    // Not noexcept: the default failure sentence below allocates.
+    session_xp(std::size_t service_index, std::size_t provider_index)
         : service_index_(service_index), provider_index_(provider_index) {}
 
     /// The session's logon of this transport (a `transport_logon`), or the failure that kept
