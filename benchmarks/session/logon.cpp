@@ -219,8 +219,8 @@ mapixx::task<std::uint64_t> join_batch(mapixx::subsystem& mapi, std::uint64_t ba
 }
 
 /// logon_join/mapixx_in_coroutine/1: the same join and leave, awaited from a coroutine (one
-/// sync_wait per batch of 256), so that sync_wait's own cost (a semaphore release and a futex
-/// wake per call with libstdc++ 12) is not in the time of each join.
+/// sync_wait per batch of 256), so that sync_wait's own cost (its helper frame; it blocks on a
+/// semaphore only when the awaited task really suspended) is not in the time of each join.
 void logon_join_in_coroutine(benchmark::State& state)
 {
     constexpr std::uint64_t batch = 256;
