@@ -86,8 +86,8 @@ double spawn_scattered(mapixx::scheduler& s, yield_state& shared, std::uint64_t 
            static_cast<double>(spawn.bytes) / static_cast<double>(n);
 }
 
-/// The sizes of the two frames behind one spawned coroutine: the task's own frame and the
-/// wrapper that scheduler::spawn puts around it.
+/// What one spawned coroutine allocates: the task's own frame, and what scheduler::spawn adds
+/// with its queues having room (until spawn ran tasks detached, a wrapper frame; now nothing).
 struct frame_sizes {
     std::uint64_t task = 0;
     std::uint64_t spawn_wrapper = 0;
@@ -95,7 +95,7 @@ struct frame_sizes {
 
 frame_sizes measure_frames()
 {
-    mapixx::scheduler probe; // its inbox has room: spawning one task allocates only the wrapper
+    mapixx::scheduler probe; // its inbox has room: spawning one task allocates no queue memory
     yield_state shared{&probe};
     frame_sizes sizes;
     const auto before_task = alloc_snapshot();

@@ -2,16 +2,16 @@
 // yield_prefetch_model/d<D>[_ordered]/65536: an experiment, not a measurement of mapixx. It
 // answers "what would a deeper prefetch in scheduler::drive buy?" without touching the
 // scheduler: a copy of its hot path (the same detail::ready_ring, an awaiter that pushes the
-// handle, a loop that pops, prefetches and resumes) drives coroutines whose promise has the same
-// members as mapixx's task_promise<void>, so the frames have the size and shape of the
-// yield/mapixx frames. D is how many resumptions ahead the loop prefetches: d1 is what
-// scheduler::drive does today (it prefetches the next handle), d0 is no prefetch; "x2lines"
-// prefetches the frame's first two cache lines, "d1+" keeps today's prefetch of the next frame
-// as well.
+// handle, a loop that pops, prefetches and resumes) drives coroutines whose promise is as large
+// as mapixx's task_promise<void>, so the frames have the size and shape of the yield/mapixx
+// frames. D is how many resumptions ahead the loop prefetches: d1 is what scheduler::drive did
+// first (the first line of the next frame), d0 is no prefetch; "x2lines" prefetches the frame's
+// first two cache lines, and "d1+" also prefetches two lines of the next frame, as drive does
+// now (d1+d16x2lines is the nearest to drive, which looks 16 entries past the next one).
 // - d<D>: frames scattered exactly as in yield/mapixx_scattered;
-// - d<D>_ordered: frames in allocation order as in yield/mapixx, each followed by an 80-byte
-//   block that stands in for the spawn wrapper frame (g++ 12's size, the spawn_frame_bytes
-//   counter of yield/mapixx), so that the stride between frames is the same.
+// - d<D>_ordered: frames in allocation order as in yield/mapixx: one after the other, since
+//   scheduler::spawn no longer puts a wrapper frame between them (until it did, this model put
+//   an 80-byte block after each frame to keep the same stride).
 // No goal applies to these rows; docs/performance.md reads them.
 #include "support/bench_support.hpp"
 #include "support/yield_topic.hpp"
@@ -26,7 +26,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <exception>
-#include <memory>
 #include <random>
 #include <string>
 #include <utility>
@@ -57,11 +56,12 @@ public:
         void return_void() noexcept {}
         void unhandled_exception() noexcept { error = std::current_exception(); }
 
-        // The members of mapixx's task_promise_base and task_promise<void>, unused here: they
-        // give the frame the same size and layout.
-        std::coroutine_handle<> continuation{};
-        std::atomic<bool> arrived{false};
+        // As many bytes as mapixx's task_promise<void> (the state word, then the exception that
+        // shares its storage with the detached list links), unused here: they give the frame the
+        // same size and layout.
+        std::atomic<std::uintptr_t> state{0};
         std::exception_ptr error;
+        void* link_room = nullptr;
     };
 
     model_coroutine(model_coroutine&& other) noexcept
@@ -85,6 +85,9 @@ private:
     explicit model_coroutine(std::coroutine_handle<promise_type> frame) noexcept : frame_{frame} {}
     std::coroutine_handle<promise_type> frame_;
 };
+
+static_assert(sizeof(model_coroutine::promise_type) == sizeof(mapixx::detail::task_promise<void>),
+              "the model's frames must be as large as mapixx's");
 
 struct model_yield {
     model_loop* loop;
@@ -114,7 +117,7 @@ void prefetch_line(const char* p) noexcept
 }
 
 /// The hot path of scheduler::drive, with the frame D resumptions ahead prefetched (its first
-/// `Lines` cache lines), and, if `AlsoNext`, the first line of the next frame as today.
+/// `Lines` cache lines), and, if `AlsoNext`, two lines of the next frame (detail::prefetch_frame).
 template <std::size_t D, std::size_t Lines, bool AlsoNext>
 std::uint64_t drive(model_loop& loop)
 {
@@ -142,9 +145,6 @@ std::uint64_t drive(model_loop& loop)
 
 enum class model_layout { scattered, allocation_order };
 
-/// The size of g++ 12's spawn wrapper frame, allocated between frames in allocation order.
-constexpr std::size_t wrapper_stand_in_bytes = 80;
-
 template <std::size_t D, std::size_t Lines, model_layout Layout, bool AlsoNext>
 void prefetch_model(benchmark::State& state)
 {
@@ -153,7 +153,6 @@ void prefetch_model(benchmark::State& state)
     model_loop loop;
 
     std::vector<model_coroutine> pool;
-    std::vector<std::unique_ptr<std::byte[]>> wrappers; // stand-ins, allocation order only
     mapixx_bench::alloc_counts created;
     if constexpr (Layout == model_layout::scattered) {
         // Scatter exactly as yield/mapixx_scattered does.
@@ -168,14 +167,12 @@ void prefetch_model(benchmark::State& state)
         pool.erase(pool.begin() + static_cast<std::ptrdiff_t>(n), pool.end()); // the rest goes
     } else {
         pool.reserve(n);
-        wrappers.reserve(n);
         for (std::uint64_t i = 0; i != n; ++i) {
             const auto before_create = alloc_snapshot();
             pool.push_back(model_yielder(loop));
             const auto one = alloc_snapshot() - before_create;
             created.allocations += one.allocations;
             created.bytes += one.bytes;
-            wrappers.push_back(std::make_unique<std::byte[]>(wrapper_stand_in_bytes));
         }
     }
     for (const model_coroutine& c : pool) {

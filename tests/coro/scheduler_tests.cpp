@@ -196,6 +196,45 @@ task<> measure_then_quit(scheduler& s, bool& quit, std::size_t& before, std::siz
     quit = true;
 }
 
+task<> throw_at_once(counted c, const char* message)
+{
+    static_cast<void>(c);
+    throw std::runtime_error{message};
+    co_return;
+}
+
+task<> await_child(task<> child, counted c)
+{
+    co_await std::move(child);
+    static_cast<void>(c);
+}
+
+task<> finish_on_new_thread(mapixx_test::thread_starter& threads, counted c,
+                            std::thread::id& finished_on, const char* message)
+{
+    co_await threads.resume_on_new_thread();
+    finished_on = std::this_thread::get_id();
+    static_cast<void>(c);
+    if (message != nullptr) {
+        throw std::runtime_error{message};
+    }
+}
+
+task<> spawn_from_loop(scheduler& s, int children, std::size_t& allocations)
+{
+    std::vector<task<>> work;
+    work.reserve(static_cast<std::size_t>(children));
+    for (int i = 0; i < children; ++i) {
+        work.push_back(yield_times(s, 2));
+    }
+    const std::size_t before = mapixx_test::allocations_on_this_thread();
+    for (task<>& w : work) {
+        s.spawn(std::move(w));
+    }
+    allocations = mapixx_test::allocations_on_this_thread() - before;
+    co_return;
+}
+
 } // namespace
 
 static_assert(mapixx::scheduler_like<scheduler>);
@@ -276,6 +315,117 @@ TEST_SUITE("scheduler")
         scheduler s;
         CHECK_THROWS_AS(s.spawn(task<>{}), mapixx::broken_promise);
         CHECK(s.spawned_count() == 0);
+    }
+
+    TEST_CASE("spawning allocates nothing besides the task's own frame" *
+              doctest::skip(!mapixx_test::counts_allocations))
+    {
+        scheduler s; // room for 16 handles in its inbox and 64 in its ring
+        std::vector<task<>> work;
+        work.reserve(10);
+        const std::size_t before_create = mapixx_test::allocations_on_this_thread();
+        for (int i = 0; i < 10; ++i) {
+            work.push_back(yield_times(s, 2));
+        }
+        const std::size_t before_spawn = mapixx_test::allocations_on_this_thread();
+        CHECK(before_spawn - before_create == 10); // one frame per task
+        for (task<>& w : work) {
+            s.spawn(std::move(w));
+        }
+        CHECK(mapixx_test::allocations_on_this_thread() - before_spawn == 0); // no wrapper
+        CHECK(s.spawned_count() == 10);
+        CHECK(s.run() == 30);
+        CHECK(s.spawned_count() == 0);
+    }
+
+    TEST_CASE("spawning from the loop thread allocates nothing while the ring has room" *
+              doctest::skip(!mapixx_test::counts_allocations))
+    {
+        scheduler s{64};
+        std::size_t allocations = 99;
+        s.spawn(spawn_from_loop(s, 20, allocations));
+        s.run();
+        CHECK(allocations == 0);
+        CHECK(s.spawned_count() == 0);
+    }
+
+    TEST_CASE("an exception escaping a spawned task before it suspends is rethrown from run, "
+              "and the task's frame is destroyed")
+    {
+        counted::reset();
+        scheduler s;
+        s.spawn(throw_at_once(counted{1}, "at once"));
+        CHECK(counted::alive() == 1);
+        CHECK(s.spawned_count() == 1);
+        CHECK_THROWS_WITH_AS(s.run(), "at once", std::runtime_error);
+        CHECK(counted::alive() == 0);
+        CHECK(s.spawned_count() == 0);
+        CHECK(s.run() == 0); // the failure was reported once
+    }
+
+    TEST_CASE("destroying the scheduler destroys a spawned task and the task it awaits")
+    {
+        counted::reset();
+        {
+            scheduler s;
+            s.spawn(await_child(hold_forever(counted{1}), counted{2}));
+            s.spawn(await_child(hold_forever(counted{3}), counted{4})); // never started
+            CHECK(s.run_until_idle() == 2);
+            CHECK(s.spawned_count() == 2);
+            CHECK(counted::alive() == 4);
+        }
+        CHECK(counted::alive() == 0);
+    }
+
+    TEST_CASE("a spawned task that finishes on another thread is counted until it has, and run "
+              "returns then")
+    {
+        counted::reset();
+        scheduler s;
+        mapixx_test::thread_starter threads; // joined before s is destroyed
+        std::thread::id finished_on;
+        s.spawn(finish_on_new_thread(threads, counted{1}, finished_on, nullptr));
+        CHECK(s.run() == 1); // blocks until the other thread has destroyed the frame
+        threads.join();
+        CHECK(s.spawned_count() == 0);
+        CHECK(counted::alive() == 0);
+        CHECK(finished_on != std::this_thread::get_id());
+    }
+
+    TEST_CASE("an exception escaping a spawned task on another thread is rethrown from run")
+    {
+        counted::reset();
+        scheduler s;
+        mapixx_test::thread_starter threads;
+        std::thread::id finished_on;
+        s.spawn(finish_on_new_thread(threads, counted{1}, finished_on, "elsewhere"));
+        CHECK_THROWS_WITH_AS(s.run(), "elsewhere", std::runtime_error);
+        threads.join();
+        CHECK(s.spawned_count() == 0);
+        CHECK(counted::alive() == 0);
+        CHECK(s.run() == 0);
+    }
+
+    TEST_CASE("spawning a finished task queues nothing and reports its exception from the loop")
+    {
+        counted::reset();
+        scheduler s;
+        task<> failed = throw_at_once(counted{1}, "finished");
+        CHECK_THROWS_WITH_AS(mapixx::sync_wait(failed), "finished", std::runtime_error);
+        REQUIRE(failed.is_ready());
+        task<> succeeded = yield_times(s, 0);
+        mapixx::sync_wait(succeeded);
+        REQUIRE(succeeded.is_ready());
+
+        s.spawn(std::move(succeeded));
+        CHECK(s.spawned_count() == 0);
+        CHECK(s.run_until_idle() == 0);
+
+        s.spawn(std::move(failed));
+        CHECK(s.spawned_count() == 0);
+        CHECK(counted::alive() == 0); // the frame is gone already
+        CHECK_THROWS_WITH_AS(s.run_until_idle(), "finished", std::runtime_error);
+        CHECK(s.run_until_idle() == 0);
     }
 
     TEST_CASE("destroying the scheduler destroys the spawned tasks that have not finished")

@@ -21,6 +21,19 @@
 #include <utility>
 #include <vector>
 
+/// \def MAPIXX_CORO_NOINLINE
+/// Keeps a rarely taken path of the scheduler (queue growth, posting from another thread) out of
+/// the coroutines that yield, so that their resume functions save fewer registers per yield.
+#ifndef MAPIXX_CORO_NOINLINE
+#if defined(__GNUC__) || defined(__clang__)
+#define MAPIXX_CORO_NOINLINE __attribute__((noinline))
+#elif defined(_MSC_VER)
+#define MAPIXX_CORO_NOINLINE __declspec(noinline)
+#else
+#define MAPIXX_CORO_NOINLINE
+#endif
+#endif
+
 namespace mapixx::inline v0 {
 
 /// A scheduler: `s.schedule()` returns something that `co_await` accepts and that yields
@@ -95,7 +108,7 @@ public:
     }
 
 private:
-    void grow_to(std::size_t wanted)
+    MAPIXX_CORO_NOINLINE void grow_to(std::size_t wanted)
     {
         std::size_t capacity = 1;
         while (capacity < wanted) {
@@ -130,10 +143,12 @@ private:
 /// through a mutex-protected inbox that the loop drains; posting wakes a loop blocked in `run()`.
 ///
 /// Spawned tasks (`spawn()`) are owned by the scheduler: their frames are destroyed when they
-/// finish, or by the destructor if they have not. An exception that escapes a spawned task is
-/// stored and rethrown from `run()` / `run_until_idle()` right after the resumption in which
-/// it escaped, one exception per call, in the order they happened; calling `run()` again goes
-/// on with the remaining work.
+/// finish, or by the destructor if they have not. A spawned task costs its own frame and a slot
+/// in the queue, nothing more: it runs detached (its promise points to the scheduler), with no
+/// wrapper coroutine around it. An exception that escapes a spawned task is stored and rethrown
+/// from `run()` / `run_until_idle()` right after the resumption in which it escaped, one
+/// exception per call, in the order they happened; calling `run()` again goes on with the
+/// remaining work.
 ///
 /// Thread safety: `post()`, `stop()`, `spawn()` and `spawned_count()` may be called from any
 /// thread. `run()` and `run_until_idle()` must not run concurrently with each other, nor
@@ -154,7 +169,7 @@ private:
 /// s.spawn(worker(s, 2));
 /// s.run(); // prints 1 2 1 2 1 2 and returns when both have finished
 /// \endcode
-class scheduler {
+class scheduler : private detail::detached_task_owner {
 public:
     /// The awaitable returned by `schedule()` and `yield()`: suspends the awaiting coroutine and
     /// puts it at the back of the ready queue (`void await_suspend`, so it never nests stack).
@@ -166,9 +181,18 @@ public:
         /// Always false: the coroutine always goes through the queue.
         [[nodiscard]] bool await_ready() const noexcept { return false; }
 
-        /// Enqueues `awaiting`. Throws: `std::bad_alloc` (the coroutine then resumes at once
-        /// with that exception).
-        void await_suspend(std::coroutine_handle<> awaiting) { owner_->post(awaiting); }
+        /// Enqueues `awaiting`, as `post()` does. Throws: `std::bad_alloc` (the coroutine then
+        /// resumes at once with that exception).
+        void await_suspend(std::coroutine_handle<> awaiting)
+        {
+            // The yield path: on the loop thread straight into the ring, with no check that the
+            // handle is valid (the compiler hands over the awaiting coroutine's own).
+            if (current_ == owner_) {
+                owner_->ready_.push_back(awaiting);
+            } else {
+                owner_->post_to_inbox(awaiting);
+            }
+        }
 
         /// Yields nothing.
         void await_resume() const noexcept {}
@@ -200,7 +224,7 @@ public:
     {
         Expects(current_ != this);
         for (;;) {
-            spawn_promise* first = nullptr;
+            detail::task_promise<void>* first = nullptr;
             {
                 std::lock_guard lock{mutex_};
                 first = spawned_head_;
@@ -209,7 +233,7 @@ public:
                 break;
             }
             // The promise destructor unlinks the frame from the list.
-            std::coroutine_handle<spawn_promise>::from_promise(*first).destroy();
+            std::coroutine_handle<detail::task_promise<void>>::from_promise(*first).destroy();
         }
     }
 
@@ -227,23 +251,32 @@ public:
     /// The task is queued and first resumed from the loop (never inside `spawn`). Its frame is
     /// destroyed when it finishes. `run()` does not return while spawned tasks are unfinished
     /// (unless stopped). An exception that escapes it is rethrown from the loop (see the class
-    /// comment).
+    /// comment). The scheduler takes the task's own frame: spawning allocates nothing else,
+    /// unless the queue has to grow.
     ///
-    /// Throws: `broken_promise` if `work` is empty; `std::bad_alloc`.
+    /// A task that has already finished is not queued: the exception it stored, if any, is
+    /// rethrown from the loop as if it had just escaped.
+    ///
+    /// Precondition: `work` has not started, or has finished.
+    /// Throws: `broken_promise` if `work` is empty; `std::bad_alloc` (then `work` is destroyed).
     void spawn(task<void> work)
     {
         if (!work) {
             throw broken_promise{};
         }
-        spawned_frame frame = spawn_body(std::move(work));
-        std::coroutine_handle<spawn_promise> handle = frame.release();
-        handle.promise().owner_ = this;
+        if (work.is_ready()) {
+            spawn_finished(std::move(work));
+            return;
+        }
+        const std::coroutine_handle<detail::task_promise<void>> handle =
+            detail::task_access::release(work);
+        detail::task_promise<void>& promise = handle.promise();
+        promise.detach(*this);
         {
             std::lock_guard lock{mutex_};
-            spawn_promise& promise = handle.promise();
-            promise.next_ = spawned_head_;
+            promise.links().next = spawned_head_;
             if (spawned_head_ != nullptr) {
-                spawned_head_->prev_ = &promise;
+                spawned_head_->links().prev = &promise;
             }
             spawned_head_ = &promise;
             ++spawned_count_;
@@ -271,12 +304,7 @@ public:
             ready_.push_back(h);
             return;
         }
-        std::lock_guard lock{mutex_};
-        inbox_.push_back(h);
-        signals_.fetch_or(inbox_signal, std::memory_order_relaxed);
-        // Notify while holding the lock: once it is released, the loop may finish its work and
-        // the owner may destroy the scheduler, so nothing of it may be touched afterwards.
-        wake_.notify_one();
+        post_to_inbox(h);
     }
 
     /// Runs the loop on the calling thread until there is no ready coroutine, no posted handle
@@ -332,77 +360,35 @@ private:
     static constexpr unsigned stop_signal = 2;
     static constexpr unsigned failure_signal = 4;
 
-    class spawn_promise;
-
-    /// The return object of `spawn_body`; owns the frame until `spawn` links it.
-    class spawned_frame {
-    public:
-        using promise_type = spawn_promise;
-
-        explicit spawned_frame(std::coroutine_handle<spawn_promise> frame) noexcept
-            : frame_{frame}
-        {
+    /// Destroys an already finished task and reports the exception it stored, if any, as a
+    /// failure of the loop.
+    void spawn_finished(task<void> finished)
+    {
+        const std::coroutine_handle<detail::task_promise<void>> handle =
+            detail::task_access::release(finished);
+        std::exception_ptr failure;
+        try {
+            handle.promise().result();
+        } catch (...) {
+            failure = std::current_exception();
         }
-        // clang 14 moves the result of get_return_object into the returned object.
-        spawned_frame(spawned_frame&& other) noexcept
-            : frame_{std::exchange(other.frame_, nullptr)}
-        {
+        handle.destroy();
+        if (failure) {
+            detached_task_failed(std::move(failure));
         }
-        spawned_frame& operator=(spawned_frame&&) = delete;
-        ~spawned_frame()
-        {
-            if (frame_) {
-                frame_.destroy();
-            }
-        }
+    }
 
-        std::coroutine_handle<spawn_promise> release() noexcept
-        {
-            return std::exchange(frame_, nullptr);
-        }
-
-    private:
-        std::coroutine_handle<spawn_promise> frame_;
-    };
-
-    /// The promise of the wrapper coroutine around a spawned task. The frame destroys itself
-    /// when the body ends (`suspend_never` at the final point); the destructor unlinks it.
-    class spawn_promise {
-    public:
-        spawn_promise() noexcept = default;
-        spawn_promise(const spawn_promise&) = delete;
-        spawn_promise& operator=(const spawn_promise&) = delete;
-
-        ~spawn_promise()
-        {
-            if (owner_ != nullptr) {
-                owner_->forget(*this);
-            }
-        }
-
-        spawned_frame get_return_object() noexcept
-        {
-            return spawned_frame{std::coroutine_handle<spawn_promise>::from_promise(*this)};
-        }
-        [[nodiscard]] std::suspend_always initial_suspend() const noexcept { return {}; }
-        [[nodiscard]] std::suspend_never final_suspend() const noexcept { return {}; }
-        void return_void() noexcept {}
-
-        void unhandled_exception() noexcept
-        {
-            if (owner_ != nullptr) {
-                owner_->record_failure(std::current_exception());
-            }
-        }
-
-    private:
-        friend class scheduler;
-        scheduler* owner_ = nullptr;
-        spawn_promise* prev_ = nullptr;
-        spawn_promise* next_ = nullptr;
-    };
-
-    static spawned_frame spawn_body(task<void> work) { co_await std::move(work); }
+    /// Appends `h` to the inbox and wakes the loop: `post()` from a thread that is not running
+    /// the loop.
+    MAPIXX_CORO_NOINLINE void post_to_inbox(std::coroutine_handle<> h)
+    {
+        std::lock_guard lock{mutex_};
+        inbox_.push_back(h);
+        signals_.fetch_or(inbox_signal, std::memory_order_relaxed);
+        // Notify while holding the lock: once it is released, the loop may finish its work and
+        // the owner may destroy the scheduler, so nothing of it may be touched afterwards.
+        wake_.notify_one();
+    }
 
     /// Sets the thread's current loop for the lifetime of the guard.
     class loop_guard {
@@ -492,7 +478,7 @@ private:
         return stop;
     }
 
-    void record_failure(std::exception_ptr failure) noexcept
+    void detached_task_failed(std::exception_ptr failure) noexcept override
     {
         std::lock_guard lock{mutex_};
         failures_.push_back(std::move(failure));
@@ -500,16 +486,17 @@ private:
         wake_.notify_one(); // under the lock, as in post()
     }
 
-    void forget(spawn_promise& promise) noexcept
+    void detached_task_destroyed(detail::task_promise<void>& promise) noexcept override
     {
         std::lock_guard lock{mutex_};
-        if (promise.prev_ != nullptr) {
-            promise.prev_->next_ = promise.next_;
+        detail::detached_links& links = promise.links();
+        if (links.prev != nullptr) {
+            links.prev->links().next = links.next;
         } else {
-            spawned_head_ = promise.next_;
+            spawned_head_ = links.next;
         }
-        if (promise.next_ != nullptr) {
-            promise.next_->prev_ = promise.prev_;
+        if (links.next != nullptr) {
+            links.next->links().prev = links.prev;
         }
         --spawned_count_;
         // A task that finishes on another thread may be the last one that keeps run() going;
@@ -528,7 +515,7 @@ private:
     std::vector<std::coroutine_handle<>> inbox_;
     std::vector<std::coroutine_handle<>> draining_; // loop thread only; kept for its capacity
     std::vector<std::exception_ptr> failures_;
-    spawn_promise* spawned_head_ = nullptr;
+    detail::task_promise<void>* spawned_head_ = nullptr; // the spawned tasks, unfinished
     std::size_t spawned_count_ = 0;
     bool stop_requested_ = false;
 };

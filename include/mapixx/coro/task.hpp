@@ -9,8 +9,10 @@
 #include <atomic>
 #include <concepts>
 #include <coroutine>
+#include <cstdint>
 #include <exception>
 #include <memory>
+#include <new>
 #include <type_traits>
 #include <utility>
 #include <variant>
@@ -94,28 +96,67 @@ using await_result_t = decltype(detail::get_awaiter(std::declval<A>()).await_res
 
 namespace detail {
 
-/// The final awaiter of every task: the second of {child finished, awaiter attached} to
-/// arrive resumes the awaiting coroutine.
+template <class T>
+class task_promise;
+
+/// Takes the frame out of a task, for the library's own owners of frames (`scheduler::spawn`).
+struct task_access {
+    template <class T>
+    [[nodiscard]] static std::coroutine_handle<task_promise<T>> release(task<T>& t) noexcept
+    {
+        return std::exchange(t.frame_, nullptr);
+    }
+};
+
+/// The owner of detached `task<void>` frames (the scheduler, through `scheduler::spawn`).
+///
+/// A detached task has no awaiter and no `task` object: its promise points to its owner, tells it
+/// when an exception escapes the body, and tells it again when the frame is destroyed, which
+/// happens by itself when the body ends, or when the owner destroys the frame.
+class detached_task_owner {
+public:
+    detached_task_owner(const detached_task_owner&) = delete;
+    detached_task_owner& operator=(const detached_task_owner&) = delete;
+
+    /// Called from `unhandled_exception` of a detached task, with the escaped exception.
+    virtual void detached_task_failed(std::exception_ptr failure) noexcept = 0;
+
+    /// Called from the promise destructor of a detached task (the frame is going away).
+    virtual void detached_task_destroyed(task_promise<void>& promise) noexcept = 0;
+
+protected:
+    detached_task_owner() noexcept = default;
+    ~detached_task_owner() = default;
+};
+
+/// The links by which an owner keeps its detached tasks in a list (the owner's to use).
+struct detached_links {
+    task_promise<void>* prev = nullptr;
+    task_promise<void>* next = nullptr;
+};
+
+/// The final awaiter of every task. An attached task suspends there, and the second of {child
+/// finished, awaiter attached} to arrive resumes the awaiting coroutine. A detached task does
+/// not suspend: its frame is destroyed at once (`await_ready` is true).
 struct task_final_awaiter {
-    [[nodiscard]] bool await_ready() const noexcept { return false; }
+    bool detached = false;
+
+    [[nodiscard]] bool await_ready() const noexcept { return detached; }
 
     template <class Promise>
     std::coroutine_handle<> await_suspend(std::coroutine_handle<Promise> self) noexcept
     {
-        auto& promise = self.promise();
-        if (promise.arrived_.exchange(true, std::memory_order_acq_rel)) {
-            // The awaiter attached its continuation first: hand control to it.
-            return promise.continuation_;
-        }
-        // The awaiter is still inside its await_suspend (inline strategy); it will see the
-        // flag set and go on without suspending.
-        return std::noop_coroutine();
+        return self.promise().arrive_at_end();
     }
 
     void await_resume() const noexcept {}
 };
 
 /// What every task promise has in common: laziness, the final awaiter and the continuation.
+///
+/// The continuation and the "arrived" flag share one atomic word (a frame address is at least
+/// 8-aligned, so its low bits are free): bit 0 says that the first of the child and its awaiter
+/// has arrived. A detached task keeps its owner in that word instead, marked by bit 1.
 class task_promise_base {
 public:
     task_promise_base() noexcept = default;
@@ -124,7 +165,10 @@ public:
 
     /// Tasks are lazy: the body runs only when the task is awaited.
     [[nodiscard]] std::suspend_always initial_suspend() const noexcept { return {}; }
-    [[nodiscard]] task_final_awaiter final_suspend() const noexcept { return {}; }
+    [[nodiscard]] task_final_awaiter final_suspend() const noexcept
+    {
+        return task_final_awaiter{detached_owner() != nullptr};
+    }
 
     // Frames are allocated with the global operator new for now. A custom allocator goes
     // here later as `static void* operator new(std::size_t, std::allocator_arg_t, const Alloc&,
@@ -134,25 +178,63 @@ public:
     /// Symmetric strategy: records the continuation before the child starts.
     void attach_before_start(std::coroutine_handle<> continuation) noexcept
     {
-        continuation_ = continuation;
-        arrived_.store(true, std::memory_order_release);
+        state_.store(address_bits(continuation) | arrived_bit, std::memory_order_release);
     }
 
     /// Inline strategy: records the continuation after the child ran; returns false if the
     /// child had already finished (then the awaiter must not suspend).
     [[nodiscard]] bool attach_after_start(std::coroutine_handle<> continuation) noexcept
     {
-        continuation_ = continuation;
-        return !arrived_.exchange(true, std::memory_order_acq_rel);
+        const std::uintptr_t before =
+            state_.exchange(address_bits(continuation) | arrived_bit, std::memory_order_acq_rel);
+        return (before & arrived_bit) == 0;
+    }
+
+    /// The body has ended (attached task): returns the coroutine to resume next, the
+    /// continuation if the awaiter attached first, else `noop_coroutine()` (the awaiter is still
+    /// inside its `await_suspend` and will see the flag).
+    [[nodiscard]] std::coroutine_handle<> arrive_at_end() noexcept
+    {
+        const std::uintptr_t before = state_.fetch_or(arrived_bit, std::memory_order_acq_rel);
+        if ((before & arrived_bit) != 0) {
+            return std::coroutine_handle<>::from_address(
+                reinterpret_cast<void*>(before & ~low_bits));
+        }
+        return std::noop_coroutine();
+    }
+
+    /// The owner of a detached task; null if the task is not detached.
+    [[nodiscard]] detached_task_owner* detached_owner() const noexcept
+    {
+        const std::uintptr_t state = state_.load(std::memory_order_relaxed);
+        if ((state & detached_bit) == 0) {
+            return nullptr;
+        }
+        return reinterpret_cast<detached_task_owner*>(state & ~low_bits);
     }
 
 protected:
     ~task_promise_base() = default;
 
+    /// Marks the task detached and owned by `owner`. Precondition: it has not started and
+    /// nothing awaits it.
+    void set_detached_owner(detached_task_owner& owner) noexcept
+    {
+        state_.store(reinterpret_cast<std::uintptr_t>(&owner) | detached_bit,
+                     std::memory_order_relaxed);
+    }
+
 private:
-    friend struct task_final_awaiter;
-    std::coroutine_handle<> continuation_{};
-    std::atomic<bool> arrived_{false};
+    static constexpr std::uintptr_t arrived_bit = 1;
+    static constexpr std::uintptr_t detached_bit = 2;
+    static constexpr std::uintptr_t low_bits = arrived_bit | detached_bit;
+
+    static std::uintptr_t address_bits(std::coroutine_handle<> h) noexcept
+    {
+        return reinterpret_cast<std::uintptr_t>(h.address());
+    }
+
+    std::atomic<std::uintptr_t> state_{0};
 };
 
 /// The promise of `task<T>` for an object type `T`.
@@ -225,16 +307,41 @@ private:
 };
 
 /// The promise of `task<void>`.
+///
+/// Only a void task can be detached (`scheduler::spawn`). A detached task never needs its stored
+/// exception (the owner gets it at once), so the exception and the owner's list links share
+/// their storage: a detached frame is no larger than any other void task's.
 template <>
 class task_promise<void> final : public task_promise_base {
 public:
+    task_promise() noexcept : error_{} {}
+    task_promise(const task_promise&) = delete;
+    task_promise& operator=(const task_promise&) = delete;
+
+    ~task_promise()
+    {
+        if (detached_task_owner* owner = detached_owner()) {
+            owner->detached_task_destroyed(*this);
+            links_.~detached_links();
+        } else {
+            error_.~exception_ptr();
+        }
+    }
+
     task<void> get_return_object() noexcept;
 
-    void unhandled_exception() noexcept { error_ = std::current_exception(); }
+    void unhandled_exception() noexcept
+    {
+        if (detached_task_owner* owner = detached_owner()) {
+            owner->detached_task_failed(std::current_exception());
+        } else {
+            error_ = std::current_exception();
+        }
+    }
 
     void return_void() noexcept {}
 
-    /// Rethrows the stored exception, if any.
+    /// Rethrows the stored exception, if any. Precondition: the task is not detached.
     void result() const
     {
         if (error_) {
@@ -242,8 +349,26 @@ public:
         }
     }
 
+    /// Hands the frame to `owner`: from now on the frame destroys itself when the body ends,
+    /// and `owner` hears of an escaped exception and of the frame's destruction.
+    ///
+    /// Preconditions: the body has not started; nothing awaits the task; no `task` object will
+    /// destroy the frame any more.
+    void detach(detached_task_owner& owner) noexcept
+    {
+        error_.~exception_ptr();
+        ::new (static_cast<void*>(&links_)) detached_links{};
+        set_detached_owner(owner);
+    }
+
+    /// The owner's list links. Precondition: the task is detached.
+    [[nodiscard]] detached_links& links() noexcept { return links_; }
+
 private:
-    std::exception_ptr error_;
+    union {
+        std::exception_ptr error_; // while not detached
+        detached_links links_;     // once detached
+    };
 };
 
 /// Starts the child by symmetric transfer: the child's handle is returned, and the child's
@@ -427,6 +552,7 @@ public:
 
 private:
     friend promise_type;
+    friend struct detail::task_access;
     using handle_type = std::coroutine_handle<promise_type>;
 
     explicit task(handle_type frame) noexcept : frame_{frame} {}
