@@ -169,7 +169,7 @@ private:
 /// s.spawn(worker(s, 2));
 /// s.run(); // prints 1 2 1 2 1 2 and returns when both have finished
 /// \endcode
-class scheduler : private detail::detached_task_owner {
+class scheduler final : private detail::detached_task_owner {
 public:
     /// The awaitable returned by `schedule()` and `yield()`: suspends the awaiting coroutine and
     /// puts it at the back of the ready queue (`void await_suspend`, so it never nests stack).
