@@ -2,20 +2,26 @@
 # SPDX-License-Identifier: MIT
 # Installs every Debian 12 package that building and testing mapixx needs. Idempotent: it asks
 # apt only for what is missing, runs `apt-get update` at most once, works as root without sudo
-# and as another user with sudo. Usage: scripts/install-deps.sh [run|test|bench|docs]
+# and as another user with sudo. Usage: scripts/install-deps.sh [run|test|sanitize|bench|docs]
 set -euo pipefail
 
 purpose=${1:-test}
 
 # What the library, the tool and the main job need.
 packages=(g++ cmake make libmsgsl-dev librange-v3-dev doctest-dev pkg-config)
-if [ "$purpose" = test ]; then
+if [ "$purpose" = test ] || [ "$purpose" = sanitize ]; then
   # What the whole test suite needs in addition: clang++ for the header checks, the MinGW-w64
   # cross compiler and SDK headers for the ABI test, python3 for fixture generators, and Wine
   # to run the cross-compiled win32 tests (wine64 is the 64-bit loader, in /usr/lib/wine;
   # wine adds /usr/bin/wine and wineboot), and python3-aiosmtpd, a real SMTP server for the
   # SMTP transport tests.
   packages+=(clang g++-mingw-w64-x86-64-posix g++-mingw-w64-i686-posix mingw-w64-tools python3 python3-aiosmtpd wine64 wine)
+fi
+if [ "$purpose" = sanitize ]; then
+  # The sanitizer and libFuzzer runtimes (libclang-rt-14-dev: clang-14 only recommends it, and
+  # this script installs without recommends) and llvm-symbolizer (llvm-14), so that reports have
+  # files and lines: scripts/sanitize.sh and scripts/fuzz.sh.
+  packages+=(libclang-rt-14-dev llvm-14)
 fi
 if [ "$purpose" = docs ]; then
   # The API reference (doxygen) and its pictures (graphviz: class graphs, docs/logon-flow.dot).

@@ -31,24 +31,8 @@ case "$mode" in
   *) echo "usage: scripts/sanitize.sh [asan|tsan]" >&2; exit 2 ;;
 esac
 
-scripts/install-deps.sh test
-# The sanitizer runtimes (libclang-rt-14-dev: clang-14 only recommends it, and install-deps.sh
-# installs without recommends) and llvm-symbolizer (llvm-14), so that reports have files and lines.
-san_packages=(libclang-rt-14-dev llvm-14)
-san_missing=()
-for p in "${san_packages[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
-    san_missing+=("$p")
-  fi
-done
-if [ ${#san_missing[@]} -gt 0 ] && command -v apt-get >/dev/null 2>&1; then
-  as_root=()
-  if [ "$(id -u)" -ne 0 ]; then as_root=(sudo); fi
-  echo "sanitize.sh: installing ${san_missing[*]}"
-  DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get install -y -q --no-install-recommends "${san_missing[@]}" ||
-    { DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get update -q &&
-      DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get install -y -q --no-install-recommends "${san_missing[@]}"; }
-fi
+# The test packages plus the sanitizer runtimes and llvm-symbolizer (see install-deps.sh).
+scripts/install-deps.sh sanitize
 clangxx=$(command -v clang++ || command -v clang++-14 || true)
 if [ -z "$clangxx" ]; then
   echo "sanitize.sh: clang++ is missing (scripts/install-deps.sh test installs it)" >&2
