@@ -13,6 +13,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <string>
+#include <unordered_map>
 #include <mutex>
 
 namespace mapixx::inline v0::detail {
@@ -33,6 +35,16 @@ struct session_registry {
     std::size_t live_sessions = 0;
     /// The profile usage registry used when `init_options::usage` is null.
     std::unique_ptr<profile_usage> own_usage;
+
+    /// The profile as sessions see it (`session_view_of`), per profile name: made from one
+    /// snapshot of the store (`profile_store::load_shared`) and shared by every session that
+    /// logs on to that snapshot (rule 34 holds: a session that changes its profile changes a
+    /// copy of its own). Guarded by `mutex`.
+    struct profile_view {
+        std::shared_ptr<const profile> source;  ///< what the store gave
+        std::shared_ptr<const profile> view;    ///< `source` with the sections MAPI fills in
+    };
+    std::unordered_map<std::string, profile_view> views;
 
     /// Session handles (members) that have not ended.
     std::atomic<std::size_t> live_members{0};
