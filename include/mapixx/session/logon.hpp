@@ -325,9 +325,15 @@ private:
             std::lock_guard guard(core->mutex);
             if (core->ended) return std::nullopt;
             r.no_mail = core->no_mail;
-            r.force_download = core->report.force_download;
-            r.services = core->report.services;
-            m->report = std::move(r);
+            if (core->report) {
+                r.force_download = core->report->force_download;
+                r.services = core->report->services;
+            }
+        }
+        m->report = reg_->share_report(core->profile_name + "\njoin", std::move(r));
+        {
+            std::lock_guard guard(core->mutex);
+            if (core->ended) return std::nullopt;
             core->members.push_back(m);  // the last step that may throw
             ++core->live_members;
             reg_->live_members.fetch_add(1);
@@ -351,12 +357,16 @@ private:
             std::lock_guard guard(core->mutex);
             if (core->ended || !core->no_mail) co_return;
         }
-        std::vector<std::string>& steps = m->report.steps;
+        // The joiner's report changes here, before the joiner has its handle: this logon
+        // changes a copy and hands it on at the end.
+        logon_report mine = *m->report;
+        std::vector<std::string>& steps = mine.steps;
         const bool had_lock = static_cast<bool>(lock_);
         if (!had_lock) {
             auto locked = co_await acquire_lock();
             if (!locked) {
                 steps.push_back("the session stays without mail: " + locked.info().message);
+                m->report = std::make_shared<const logon_report>(std::move(mine));
                 co_return;
             }
         }
@@ -388,7 +398,7 @@ private:
         core_ = core;
         no_mail_ = false;
         dialog_allowed_ = flags_.has(logon_flag::logon_ui);
-        report_ = core->report;
+        report_ = core->report ? *core->report : logon_report{};
         report_.steps.clear();
         service_disabled_.clear();
         for (const auto& sr : report_.services) service_disabled_.push_back(sr.disabled);
@@ -414,12 +424,15 @@ private:
         {
             std::lock_guard guard(core->mutex);
             core->no_mail = false;  // the spooler row is computed from it
-            core->report.no_mail = false;
-            core->report.services = report_.services;
+            if (core->report) {
+                core->report->no_mail = false;
+                core->report->services = report_.services;
+            }
         }
-        m->report.no_mail = false;
-        m->report.services = report_.services;
+        mine.no_mail = false;
+        mine.services = report_.services;
         for (auto& line : report_.steps) steps.push_back(std::move(line));
+        m->report = std::make_shared<const logon_report>(std::move(mine));
         core_.reset();
         if (!had_lock) lock_.release();
     }
@@ -561,7 +574,7 @@ private:
             core->provider_rows.reserve(providers);
             core->records.reserve(providers);
             core->supports.reserve(providers);
-            core->objects.reserve(providers);
+            core->objects.reserve(provider_objects_needed(core->prof()));
         }
         // The reservation moves to the core only now: everything above may throw, and then
         // rollback() must still find it here to give it back.
@@ -592,6 +605,30 @@ private:
             report_.services.push_back(std::move(sr));
         }
         return {};
+    }
+
+    /// How many provider objects a session of `p` makes at most: one per DLL and kind.
+    static std::size_t provider_objects_needed(const profile& p) noexcept {
+        std::size_t n = 0;
+        for (const auto& svc : p.services) {
+            for (const auto& e : svc.providers) {
+                bool seen = false;
+                for (const auto& earlier : p.services) {
+                    if (&earlier == &svc) {
+                        for (const auto& b : svc.providers) {
+                            if (&b == &e) break;
+                            seen = seen || (b.type == e.type && same_dll_name(b.dll_name, e.dll_name));
+                        }
+                        break;
+                    }
+                    for (const auto& b : earlier.providers) {
+                        seen = seen || (b.type == e.type && same_dll_name(b.dll_name, e.dll_name));
+                    }
+                }
+                if (!seen) ++n;
+            }
+        }
+        return n;
     }
 
     /// The profile as a session sees it: `source` with PR_RESOURCE_FLAGS and
@@ -1224,8 +1261,8 @@ private:
                                 "MAPI_NEW_SESSION join it");
         // Only a shared session needs the report in its core: joiners copy the services from it
         // (rules 9 and 23). An individual session's report goes to its one member, moved.
-        if (core_->shared) core_->report = report_;
-        m->report = std::move(report_);
+        if (core_->shared) core_->report = std::make_unique<logon_report>(report_);
+        m->report = reg_->share_report(core_->profile_name, std::move(report_));
         {
             std::lock_guard guard(core_->mutex);
             core_->members.push_back(m);

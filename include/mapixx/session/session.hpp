@@ -103,7 +103,7 @@ public:
     /// What the logon that made this handle did.
     [[nodiscard]] const logon_report& report() const noexcept {
         static const logon_report none;
-        return member_ ? member_->report : none;
+        return member_ && member_->report ? *member_->report : none;
     }
     /// The flags of the logon that made this handle.
     [[nodiscard]] logon_flags flags() const noexcept { return member_ ? member_->flags : logon_flags{}; }

@@ -152,6 +152,22 @@ inline void drop_mapi_columns(property_bag& changes) noexcept {
     for (prop_tag t : mapi_status_columns) (void)changes.erase(t);
 }
 
+/// Removes from `changes` the values the row MAPI computes from `e` has already (a provider
+/// that repeats its display name or STATUS_AVAILABLE in an update changes nothing).
+inline void drop_unchanged_columns(property_bag& changes, const provider_entry& e) noexcept {
+    auto same_string = [&](prop_tag t, std::string_view want) {
+        const auto have = changes.get_string(t);
+        if (have && *have == want) (void)changes.erase(t);
+    };
+    auto same_i4 = [&](prop_tag t, std::int32_t want) {
+        if (changes.get_i4(t) == want) (void)changes.erase(t);
+    };
+    same_string(pr::display_name, e.display_name);
+    same_string(pr::provider_display, e.display_name);
+    same_i4(pr::status_code, static_cast<std::int32_t>(status_codes(status_code::available).bits()));
+    same_i4(pr::resource_methods, static_cast<std::int32_t>(resource_methods(resource_method::validate_state).bits()));
+}
+
 /// A provider's status row: the row MAPI computes from its profile entry, with `changes` (what
 /// the provider set, without MAPI's columns) merged in; or, when the provider `replaced` its
 /// row, MAPI's columns and `changes` only (PR_STATUS_CODE 0 when the provider set none).

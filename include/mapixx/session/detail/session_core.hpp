@@ -120,7 +120,9 @@ struct session_core {
     bool shared = false;                 ///< MAPI_ALLOW_OTHERS
     bool unicode = false;
     bool holds_reservation = false;      ///< counted in `registry->live_sessions`
-    logon_report report;                 ///< the report of the logon that made it
+    /// A shared session's report of the logon that made it, which joiners copy their
+    /// services from (rules 9 and 23); null for an individual session.
+    std::unique_ptr<logon_report> report;
     const notification_dispatcher* dispatcher = nullptr;  ///< init_options::notifications
 
     mutable std::mutex mutex;            ///< guards everything below
@@ -215,7 +217,9 @@ struct member_state {
     std::shared_ptr<session_core> core;
     std::uint64_t id = 0;
     logon_flags flags{};
-    logon_report report;
+    /// What the logon that made this handle did; shared with handles whose logons went the
+    /// same way (`session_registry::share_report`). Set before the handle is handed out.
+    std::shared_ptr<const logon_report> report;
     std::atomic<bool> ended{false};
     std::mutex error_mutex;
     error_info last_error;
@@ -280,14 +284,14 @@ inline result<void> session_support::modify_status_row(const property_bag& row, 
             changes = row;
         }
         drop_mapi_columns(changes);
+        const provider_entry& entry = core_->prof().services[target.service_index].providers[target.provider_index];
+        if (update && !target.replaced) drop_unchanged_columns(changes, entry);
         changes = property_bag(changes);
         sinks.reserve(core_->sinks.size());
         for (const auto& s : core_->sinks) sinks.push_back(s.fn);
         if (!sinks.empty()) {
-            const provider_entry& e =
-                core_->prof().services[target.service_index].providers[target.provider_index];
             event.kind = session_event_kind::status_row_modified;
-            event.row = provider_status_row_of(static_cast<std::int32_t>(row_), e, target.replaced || !update, changes);
+            event.row = provider_status_row_of(static_cast<std::int32_t>(row_), entry, target.replaced || !update, changes);
             event.message = "a provider changed its status row";
         }
         target.changes = std::move(changes);
