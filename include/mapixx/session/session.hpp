@@ -100,7 +100,8 @@ public:
     }
     /// True for a shared session (MAPI_ALLOW_OTHERS).
     [[nodiscard]] bool shared() const noexcept { return member_ && member_->core->shared; }
-    /// What the logon that made this handle did.
+    /// What the logon that made this handle did. Immutable, and valid as long as the handle;
+    /// handles whose logons went the same way may refer to the same report.
     [[nodiscard]] const logon_report& report() const noexcept {
         static const logon_report none;
         return member_ && member_->report ? *member_->report : none;
