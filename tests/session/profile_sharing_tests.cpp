@@ -175,4 +175,30 @@ TEST_CASE("every session sees the sections MAPI fills in, from a store that shar
     }
 }
 
+TEST_CASE("a change in the store reaches the next session, from a store that shares snapshots and from one that does not") {
+    two_store_world w;
+    forwarding_store plain(w.profiles);
+    int round = 0;
+    for (profile_store* store : {static_cast<profile_store*>(&w.profiles), static_cast<profile_store*>(&plain)}) {
+        auto mapi = initialize({.profiles = store, .providers = &w.providers}).value();
+        auto before = sync_wait(mapi.logon({.profile = "P", .flags = individual}));
+        REQUIRE(before);
+        const std::string text = "round " + std::to_string(++round);
+        REQUIRE(w.profiles.update("P", [&](profile& p) -> result<void> {
+            for (const auto& svc : p.services) {
+                if (svc.name == "B") return p.sections[svc.providers.at(0).provider_uid].set(note_tag, text);
+            }
+            return fail(scode::not_found, "no service B", "test");
+        }));
+        auto after = sync_wait(mapi.logon({.profile = "P", .flags = individual}));
+        REQUIRE(after);
+        CHECK(section_of_dll(after->profile_copy().value(), "BSTORE").get_string(note_tag) == text);
+        CHECK(section_of_dll(before->profile_copy().value(), "BSTORE").get_string(note_tag) != text);
+        // The next one shares the new version: it sees the change too.
+        auto again = sync_wait(mapi.logon({.profile = "P", .flags = individual}));
+        REQUIRE(again);
+        CHECK(section_of_dll(again->profile_copy().value(), "BSTORE").get_string(note_tag) == text);
+    }
+}
+
 } // TEST_SUITE

@@ -639,12 +639,22 @@ private:
         {
             std::lock_guard guard(reg_->mutex);
             if (auto it = reg_->views.find(name); it != reg_->views.end()) {
-                const auto& known = it->second;
+                auto known_source = it->second.source.lock();
+                auto known_view = it->second.view.lock();
                 // The same snapshot, or (from a store that makes a new one each time) an equal profile.
-                if (known.source == source || *known.source == *source) return known.view;
+                if (known_source && known_view && (known_source == source || *known_source == *source)) {
+                    return known_view;
+                }
             }
         }
-        auto view = std::make_shared<profile>(*source);
+        // The view keeps its source alive (so that the weak entry above finds it while sessions
+        // of this version live, whatever the store keeps).
+        struct view_and_source {
+            profile view;
+            std::shared_ptr<const profile> source;
+        };
+        auto both = std::make_shared<view_and_source>(view_and_source{*source, source});
+        profile* view = &both->view;
         for (auto& svc : view->services) {
             for (auto& prov : svc.providers) {
                 property_bag& sec = view->sections[prov.provider_uid];
@@ -655,9 +665,9 @@ private:
             }
             (void)view->sections[svc.service_uid];
         }
-        std::shared_ptr<const profile> shared = std::move(view);
+        std::shared_ptr<const profile> shared(both, view);
         std::lock_guard guard(reg_->mutex);
-        reg_->views[name] = session_registry::profile_view{std::move(source), shared};
+        reg_->views[name] = session_registry::profile_view{source, shared};
         return shared;
     }
 

@@ -41,10 +41,11 @@ struct session_registry {
     /// The profile as sessions see it (`session_view_of`), per profile name: made from one
     /// snapshot of the store (`profile_store::load_shared`) and shared by every session that
     /// logs on to that snapshot (rule 34 holds: a session that changes its profile changes a
-    /// copy of its own). Guarded by `mutex`.
+    /// copy of its own). Weak, so that a profile (and its secure properties) lives no longer
+    /// than the sessions and the store that hold it. Guarded by `mutex`.
     struct profile_view {
-        std::shared_ptr<const profile> source;  ///< what the store gave
-        std::shared_ptr<const profile> view;    ///< `source` with the sections MAPI fills in
+        std::weak_ptr<const profile> source;  ///< what the store gave
+        std::weak_ptr<const profile> view;    ///< `source` with the sections MAPI fills in
     };
     std::unordered_map<std::string, profile_view> views;
 
