@@ -185,6 +185,11 @@ TEST_CASE("rule 54: modify_status_row without update replaces the provider's row
     REQUIRE(events.size() == 2);
     CHECK(events[1].kind == session_event_kind::status_row_modified);
     CHECK(events[1].row.get_string(pr::status_string) == "sending");
+    CHECK(events[1].row == *mine);  // the notification carries the row the table shows
+    CHECK(mine->get_i4(pr::status_code) == 0);  // replaced without PR_STATUS_CODE: 0, not the old value
+    CHECK_FALSE(mine->contains(pr::resource_methods));  // a replaced row keeps only MAPI's own columns
+    CHECK(events[0].row.get_string(pr::identity_display) == "Me");
+    CHECK_FALSE(events[0].row.contains(pr::display_name));
 }
 
 TEST_CASE("a provider's support calls after its logon ended return end_of_session") {

@@ -14,6 +14,7 @@
 #include <functional>
 #include <iterator>
 #include <list>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <shared_mutex>
@@ -75,6 +76,18 @@ public:
         return *it;
     }
 
+    /// The profile as a snapshot shared by every caller until the profile, or any other profile
+    /// of the store, changes (every write drops the snapshots); `not_found` if there is none.
+    [[nodiscard]] result<std::shared_ptr<const profile>> load_shared(std::string_view name) const override {
+        std::shared_lock lock(mutex_);
+        const auto it = find(name);
+        if (it == profiles_.end()) return missing(name);
+        std::lock_guard guard(snapshots_mutex_);
+        auto& snap = snapshots_[&*it];
+        if (!snap) snap = std::make_shared<const profile>(*it);
+        return snap;
+    }
+
     /// The stored spelling of `name`, from the index (no copy of the profile); `not_found` if
     /// there is no such profile.
     [[nodiscard]] result<std::string> find_name(std::string_view name) const override {
@@ -90,6 +103,7 @@ public:
         if (auto ok = check_profile_name(p.name); !ok) return ok;
         std::string key = folded(p.name);
         std::unique_lock lock(mutex_);
+        drop_snapshots();
         if (index_.find(key) != index_.end()) return taken(p.name);
         // Both containers grow before either is changed, so a bad_alloc leaves the store as it was.
         std::list<profile> node;
@@ -107,6 +121,7 @@ public:
     /// renamed it; otherwise `change`'s own failure. A throwing `change` stores nothing.
     result<void> update(std::string_view name, const std::function<result<void>(profile&)>& change) override {
         std::unique_lock lock(mutex_);
+        drop_snapshots();
         const auto it = find(name);
         if (it == profiles_.end()) return missing(name);
         profile copy = *it;
@@ -122,6 +137,7 @@ public:
     /// Removes the profile called `name`; `not_found` if there is none.
     result<void> remove(std::string_view name) override {
         std::unique_lock lock(mutex_);
+        drop_snapshots();
         const auto slot = index_.find(folded(name));
         if (slot == index_.end()) return missing(name);
         const auto it = slot->second;
@@ -138,6 +154,7 @@ public:
         std::string to_key = folded(to);
         std::string new_name(to);
         std::unique_lock lock(mutex_);
+        drop_snapshots();
         const auto slot = index_.find(folded(from));
         if (slot == index_.end()) return missing(from);
         const auto it = slot->second;
@@ -156,6 +173,7 @@ public:
     /// there is no such profile (and then the default does not change).
     result<void> set_default(std::optional<std::string_view> name) override {
         std::unique_lock lock(mutex_);
+        drop_snapshots();
         if (!name) {
             if (default_ != profiles_.end()) default_->is_default = false;
             default_ = profiles_.end();
@@ -169,6 +187,12 @@ public:
 
 private:
     using iterator = std::list<profile>::iterator;
+
+    /// Called by every writer, with the writer lock held.
+    void drop_snapshots() noexcept {
+        std::lock_guard guard(snapshots_mutex_);
+        snapshots_.clear();
+    }
 
     /// The index key of a name: ASCII letters in lower case, as `same_profile_name` compares.
     static std::string folded(std::string_view name) {
@@ -209,6 +233,10 @@ private:
     mutable std::list<profile> profiles_;                     // creation order
     std::unordered_map<std::string, iterator> index_;         // folded name -> its profile
     iterator default_ = profiles_.end();                      // the one with is_default, or end()
+    // The snapshots `load_shared` handed out, by the profile they copy. Readers fill it under
+    // the reader lock, hence its own mutex; writers empty it.
+    mutable std::mutex snapshots_mutex_;
+    mutable std::unordered_map<const profile*, std::shared_ptr<const profile>> snapshots_;
 };
 
 } // namespace mapixx::inline v0

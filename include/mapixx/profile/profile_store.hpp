@@ -8,6 +8,7 @@
 #include <mapixx/profile/profile.hpp>
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -40,6 +41,15 @@ public:
         auto p = load(name);
         if (!p) return std::move(p).as_failure();
         return std::move(p->name);
+    }
+    /// The profile called `name` as an immutable snapshot that callers may share (the sessions
+    /// of one profile share it instead of holding a copy each). A store that keeps such a
+    /// snapshot until the profile changes overrides it (`memory_profile_store` does); this
+    /// default makes a new one from `load`. `not_found` if there is no such profile.
+    [[nodiscard]] virtual result<std::shared_ptr<const profile>> load_shared(std::string_view name) const {
+        auto p = load(name);
+        if (!p) return std::move(p).as_failure();
+        return std::shared_ptr<const profile>(std::make_shared<profile>(std::move(*p)));
     }
     /// Adds a new profile. `no_access` if the name exists; `invalid_parameter` for a bad name.
     virtual result<void> create(const profile& p) = 0;

@@ -29,8 +29,24 @@ class spooler_support;
 /// the next session sees them too.
 class logon_section {
 public:
+    /// Where a section that starts out shared gets its own bag on the first write (a session
+    /// shares one profile among its sessions until one of them changes it).
+    class writer {
+    public:
+        /// The bag to write to; the same one on every call. May throw `std::bad_alloc`.
+        virtual property_bag& writable() = 0;
+
+    protected:
+        ~writer() = default;
+    };
+
     /// A view of `bag`. `changed` (may be null) is set to true by every successful write.
-    explicit logon_section(property_bag& bag, bool* changed = nullptr) noexcept : bag_(&bag), changed_(changed) {}
+    explicit logon_section(property_bag& bag, bool* changed = nullptr) noexcept
+        : bag_(&bag), target_(&bag), changed_(changed) {}
+    /// A view of `shared`, which is not written: the first write asks `to` for the bag to
+    /// change, which then starts as a copy of `shared`.
+    logon_section(const property_bag& shared, writer& to, bool* changed = nullptr) noexcept
+        : bag_(&shared), writer_(&to), changed_(changed) {}
 
     /// The properties.
     [[nodiscard]] const property_bag& props() const noexcept { return *bag_; }
@@ -39,7 +55,7 @@ public:
     /// `invalid_type` for a value that does not match its tag.
     result<void> set(prop_value v) {
         if (auto r = check_writable(v.tag()); !r) return r;
-        auto r = bag_->set(std::move(v));
+        auto r = target().set(std::move(v));
         if (r && changed_) *changed_ = true;
         return r;
     }
@@ -52,7 +68,11 @@ public:
     /// `not_found` if absent.
     result<void> erase(prop_tag tag) {
         if (auto r = check_writable(tag); !r) return r;
-        if (!bag_->erase(tag)) {
+        if (!bag_->contains(tag.with_type(prop_type::unspecified))) {
+            return fail(scode::not_found, "the profile section has no property " + to_string(tag),
+                        "mapixx.logon_section");
+        }
+        if (!target().erase(tag)) {
             return fail(scode::not_found, "the profile section has no property " + to_string(tag),
                         "mapixx.logon_section");
         }
@@ -77,7 +97,17 @@ private:
         return {};
     }
 
-    property_bag* bag_;
+    property_bag& target() {
+        if (target_ == nullptr) {
+            target_ = &writer_->writable();
+            bag_ = target_;
+        }
+        return *target_;
+    }
+
+    const property_bag* bag_;
+    property_bag* target_ = nullptr;
+    writer* writer_ = nullptr;
     bool* changed_;
 };
 

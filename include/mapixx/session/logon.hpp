@@ -35,7 +35,6 @@
 #include <cstdint>
 #include <exception>
 #include <initializer_list>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -326,9 +325,15 @@ private:
             std::lock_guard guard(core->mutex);
             if (core->ended) return std::nullopt;
             r.no_mail = core->no_mail;
-            r.force_download = core->report.force_download;
-            r.services = core->report.services;
-            m->report = std::move(r);
+            if (core->report) {
+                r.force_download = core->report->force_download;
+                r.services = core->report->services;
+            }
+        }
+        m->report = reg_->share_report(core->profile_name + "\njoin", std::move(r));
+        {
+            std::lock_guard guard(core->mutex);
+            if (core->ended) return std::nullopt;
             core->members.push_back(m);  // the last step that may throw
             ++core->live_members;
             reg_->live_members.fetch_add(1);
@@ -352,12 +357,16 @@ private:
             std::lock_guard guard(core->mutex);
             if (core->ended || !core->no_mail) co_return;
         }
-        std::vector<std::string>& steps = m->report.steps;
+        // The joiner's report changes here, before the joiner has its handle: this logon
+        // changes a copy and hands it on at the end.
+        logon_report mine = *m->report;
+        std::vector<std::string>& steps = mine.steps;
         const bool had_lock = static_cast<bool>(lock_);
         if (!had_lock) {
             auto locked = co_await acquire_lock();
             if (!locked) {
                 steps.push_back("the session stays without mail: " + locked.info().message);
+                m->report = std::make_shared<const logon_report>(std::move(mine));
                 co_return;
             }
         }
@@ -389,16 +398,19 @@ private:
         core_ = core;
         no_mail_ = false;
         dialog_allowed_ = flags_.has(logon_flag::logon_ui);
-        report_ = core->report;
+        report_ = core->report ? *core->report : logon_report{};
         report_.steps.clear();
         service_disabled_.clear();
         for (const auto& sr : report_.services) service_disabled_.push_back(sr.disabled);
-        rows_.clear();
+        {
+            std::lock_guard guard(core->mutex);
+            first_row_ = core->provider_rows.size();
+        }
         step("MAPI_NO_MAIL session joined by a client without MAPI_NO_MAIL: its transports log on and the "
              "spooler starts, so the joiner can send and receive; the MAPI_NO_MAIL member still cannot (rule 23)");
         try {
             prepare_mail();
-            for (const uid& id : transport_order(core_->prof)) {
+            for (const uid& id : transport_order(core_->prof())) {
                 const key k = locate(id);
                 auto r = co_await logon_one(k.first, k.second);
                 if (!r) step("a transport could not log on: " + r.info().message);
@@ -411,19 +423,16 @@ private:
         }
         {
             std::lock_guard guard(core->mutex);
-            core->no_mail = false;
-            const status_rows mail_rows = builtin_status_rows(false);
-            for (auto& row : core->rows) {
-                if (row.get_i4(pr::resource_type) == static_cast<std::int32_t>(resource_type::spooler)) {
-                    row = mail_rows[1];
-                }
+            core->no_mail = false;  // the spooler row is computed from it
+            if (core->report) {
+                core->report->no_mail = false;
+                core->report->services = report_.services;
             }
-            core->report.no_mail = false;
-            core->report.services = report_.services;
         }
-        m->report.no_mail = false;
-        m->report.services = report_.services;
+        mine.no_mail = false;
+        mine.services = report_.services;
         for (auto& line : report_.steps) steps.push_back(std::move(line));
+        m->report = std::make_shared<const logon_report>(std::move(mine));
         core_.reset();
         if (!had_lock) lock_.release();
     }
@@ -540,39 +549,32 @@ private:
             return fail(scode::logon_failed, "profile \"" + name + "\" cannot be used: " + lease.info().message,
                         logon_component, static_cast<std::uint32_t>(lease.code()));
         }
-        auto p = store_->load(lease->profile_name());
+        auto p = store_->load_shared(lease->profile_name());
         if (!p) {
             return fail(scode::logon_failed, "profile \"" + name + "\" could not be read: " + p.info().message,
                         logon_component, static_cast<std::uint32_t>(p.code()));
         }
+        auto view = session_view(lease->profile_name(), std::move(*p));
         auto core = std::make_shared<session_core>();
         core->sub = sub_;
         core->registry = reg_;
         core->admin = st_->options.admin;
         core->dispatcher = st_->options.notifications;
         core->id = reg_->next_id.fetch_add(1);
-        core->profile_name = p->name;
-        core->prof = std::move(*p);
+        core->profile_name = view->name;
+        core->shared_prof = std::move(view);
         core->lease = std::move(*lease);
         core->flags = flags_;
         core->no_mail = no_mail_;
         core->shared = flags_.has(logon_flag::allow_others);
         core->unicode = flags_.has(logon_flag::unicode);
-        core->rows = builtin_status_rows(no_mail_);
         {
             std::size_t providers = 0;
-            for (const auto& svc : core->prof.services) providers += svc.providers.size();
-            core->rows.reserve(core->rows.size() + providers);
-        }
-        for (auto& svc : core->prof.services) {
-            for (auto& prov : svc.providers) {
-                property_bag& sec = core->prof.sections[prov.provider_uid];
-                if (!sec.contains(pr::resource_flags)) {
-                    (void)sec.set(pr::resource_flags, static_cast<std::int32_t>(prov.flags.bits()));
-                }
-                if (!sec.contains(pr::provider_dll_name)) (void)sec.set(pr::provider_dll_name_a, prov.dll_name);
-            }
-            (void)core->prof.sections[svc.service_uid];
+            for (const auto& svc : core->prof().services) providers += svc.providers.size();
+            core->provider_rows.reserve(providers);
+            core->records.reserve(providers);
+            core->supports.reserve(providers);
+            core->objects.reserve(provider_objects_needed(core->prof()));
         }
         // The reservation moves to the core only now: everything above may throw, and then
         // rollback() must still find it here to give it back.
@@ -585,8 +587,8 @@ private:
         report_.flags = flags_;
         report_.shared = core_->shared;
         report_.no_mail = no_mail_;
-        service_disabled_.assign(core_->prof.services.size(), false);
-        for (const auto& svc : core_->prof.services) {
+        service_disabled_.assign(core_->prof().services.size(), false);
+        for (const auto& svc : core_->prof().services) {
             service_report sr;
             sr.name = svc.name;
             sr.display_name = svc.display_name;
@@ -605,14 +607,94 @@ private:
         return {};
     }
 
+    /// How many provider objects a session of `p` makes at most: one per DLL and kind.
+    static std::size_t provider_objects_needed(const profile& p) noexcept {
+        std::size_t n = 0;
+        for (const auto& svc : p.services) {
+            for (const auto& e : svc.providers) {
+                bool seen = false;
+                for (const auto& earlier : p.services) {
+                    if (&earlier == &svc) {
+                        for (const auto& b : svc.providers) {
+                            if (&b == &e) break;
+                            seen = seen || (b.type == e.type && same_dll_name(b.dll_name, e.dll_name));
+                        }
+                        break;
+                    }
+                    for (const auto& b : earlier.providers) {
+                        seen = seen || (b.type == e.type && same_dll_name(b.dll_name, e.dll_name));
+                    }
+                }
+                if (!seen) ++n;
+            }
+        }
+        return n;
+    }
+
+    /// The profile as a session sees it: `source` with PR_RESOURCE_FLAGS and
+    /// PR_PROVIDER_DLL_NAME in every provider's section and a section for every service (MAPI
+    /// keeps them there). Made once per version of the profile and shared by the sessions
+    /// logged on to that version (`session_registry::views`).
+    std::shared_ptr<const profile> session_view(const std::string& name, std::shared_ptr<const profile> source) {
+        {
+            std::lock_guard guard(reg_->mutex);
+            if (auto it = reg_->views.find(name); it != reg_->views.end()) {
+                auto known_source = it->second.source.lock();
+                auto known_view = it->second.view.lock();
+                // The same snapshot, or (from a store that makes a new one each time) an equal profile.
+                if (known_source && known_view && (known_source == source || *known_source == *source)) {
+                    return known_view;
+                }
+            }
+        }
+        // The view keeps its source alive (so that the weak entry above finds it while sessions
+        // of this version live, whatever the store keeps).
+        struct view_and_source {
+            profile view;
+            std::shared_ptr<const profile> source;
+        };
+        auto both = std::make_shared<view_and_source>(view_and_source{*source, source});
+        profile* view = &both->view;
+        for (auto& svc : view->services) {
+            for (auto& prov : svc.providers) {
+                property_bag& sec = view->sections[prov.provider_uid];
+                if (!sec.contains(pr::resource_flags)) {
+                    (void)sec.set(pr::resource_flags, static_cast<std::int32_t>(prov.flags.bits()));
+                }
+                if (!sec.contains(pr::provider_dll_name)) (void)sec.set(pr::provider_dll_name_a, prov.dll_name);
+            }
+            (void)view->sections[svc.service_uid];
+        }
+        std::shared_ptr<const profile> shared(both, view);
+        std::lock_guard guard(reg_->mutex);
+        reg_->views[name] = session_registry::profile_view{source, shared};
+        return shared;
+    }
+
+    /// A provider's section for its logon: read from the session's profile, copied into the
+    /// session's own profile by the first write.
+    struct section_writer final : logon_section::writer {
+        section_writer(session_core& c, const uid& id) noexcept : core(&c), section(id) {}
+        property_bag& writable() override { return core->writable_prof().sections[section]; }
+        session_core* core;
+        uid section;
+    };
+    /// The section `id` of the session's profile (empty if it has none).
+    const property_bag& section_of(const uid& id) const {
+        static const property_bag none;
+        const auto& sections = core_->prof().sections;
+        const auto it = sections.find(id);
+        return it == sections.end() ? none : it->second;
+    }
+
     // ---------------------------------------------------------------------------------------
     task<result<void>> configure_every_service() {
         step("MAPI_SERVICE_UI_ALWAYS: every message service is configured before any provider logs on");
-        for (std::size_t si = 0; si < core_->prof.services.size(); ++si) {
+        for (std::size_t si = 0; si < core_->prof().services.size(); ++si) {
             auto r = co_await configure_service(si, true);
             if (r) continue;
             if (r.code() == scode::user_cancel) co_return std::move(r).as_failure();
-            std::string why = "configuring message service " + core_->prof.services[si].name + " failed: " +
+            std::string why = "configuring message service " + core_->prof().services[si].name + " failed: " +
                               r.info().message;
             auto d = co_await disable_service(si, npos, r.code(), why);
             if (!d) co_return d;
@@ -623,12 +705,12 @@ private:
     /// The dialog (when `dialog` and allowed) and the entry hook with `configure`; the result is
     /// written back to the session's copy and the store.
     task<result<void>> configure_service(std::size_t si, bool dialog) {
-        const message_service& svc = core_->prof.services[si];
+        const message_service& svc = core_->prof().services[si];
         service_report& srep = report_.services[si];
         if (dialog) {
             ui_context ctx{req_.ui_param, core_->profile_name};
             srep.prompted = true;
-            property_bag& section = core_->prof.sections[svc.service_uid];
+            property_bag& section = core_->writable_prof().sections[svc.service_uid];
             auto r = co_await req_.ui->configure_service(ctx, svc, section);
             if (!r) {
                 co_return dialog_failed(r, "the user cancelled the configuration of message service " + svc.name + " (rule 18)",
@@ -640,7 +722,7 @@ private:
         if (providers_ != nullptr) hook = providers_->service_entry_for(svc.dll_name);
         if (!hook && st_->options.admin != nullptr) hook = st_->options.admin->service_entries()->find(svc.name);
         if (hook) {
-            profile work = core_->prof;
+            profile work = core_->prof();
             service_entry_args args{work, svc.service_uid, svc.name, nullptr, dialog || dialog_allowed_};
             result<void> r;
             try {
@@ -653,7 +735,9 @@ private:
             }
             if (!r) co_return r;
             for (const uid& id : section_ids(svc)) {
-                if (auto it = work.sections.find(id); it != work.sections.end()) core_->prof.sections[id] = it->second;
+                if (auto it = work.sections.find(id); it != work.sections.end()) {
+                    core_->writable_prof().sections[id] = it->second;
+                }
             }
             srep.configured = true;
             note_configure_call(svc, args.ui_allowed);
@@ -675,7 +759,8 @@ private:
     void persist_sections(const std::vector<uid>& ids) {
         auto r = store_->update(core_->profile_name, [&](profile& p) -> result<void> {
             for (const uid& id : ids) {
-                if (auto it = core_->prof.sections.find(id); it != core_->prof.sections.end()) p.sections[id] = it->second;
+                const auto& own = core_->prof().sections;
+                if (auto it = own.find(id); it != own.end()) p.sections[id] = it->second;
             }
             return {};
         });
@@ -684,7 +769,7 @@ private:
 
     // ---------------------------------------------------------------------------------------
     task<result<void>> logon_providers() {
-        auto& services = core_->prof.services;
+        const auto& services = core_->prof().services;
         for (resource_type kind : {resource_type::ab_provider, resource_type::store_provider}) {
             for (std::size_t si = 0; si < services.size(); ++si) {
                 for (std::size_t pi = 0; pi < services[si].providers.size(); ++pi) {
@@ -695,9 +780,9 @@ private:
             }
         }
         prepare_mail();
-        for (const uid& id : transport_order(core_->prof)) {
+        for (const uid& id : transport_order(core_->prof())) {
             const key k = locate(id);
-            if (no_mail_ && !core_->prof.services[k.first].providers[k.second].flags.has(resource_flag::own_store)) {
+            if (no_mail_ && !core_->prof().services[k.first].providers[k.second].flags.has(resource_flag::own_store)) {
                 provider_report& rep = report_.services[k.first].providers[k.second];
                 rep.outcome = provider_outcome::not_started;
                 rep.sentence = "not logged on: the session has MAPI_NO_MAIL, so only a transport tightly coupled to its "
@@ -731,9 +816,9 @@ private:
         std::vector<std::unique_ptr<session_xp>> xps;
         std::vector<resource_flags> flags;
         bool coupled = false;
-        for (const uid& id : transport_order(core_->prof)) {
+        for (const uid& id : transport_order(core_->prof())) {
             const key k = locate(id);
-            const provider_entry& e = core_->prof.services[k.first].providers[k.second];
+            const provider_entry& e = core_->prof().services[k.first].providers[k.second];
             if (no_mail_ && !e.flags.has(resource_flag::own_store)) continue;
             xps.push_back(std::make_unique<session_xp>(k.first, k.second));
             flags.push_back(e.flags);
@@ -767,7 +852,7 @@ private:
         }
         std::vector<spooler_transport> list;
         for (std::size_t i : order) {
-            const provider_entry& e = core_->prof.services[xps[i]->service_index()].providers[xps[i]->provider_index()];
+            const provider_entry& e = core_->prof().services[xps[i]->service_index()].providers[xps[i]->provider_index()];
             list.push_back(spooler_transport{xps[i].get(), e.display_name, e.flags});
             mail->transports.push_back(std::move(xps[i]));
         }
@@ -844,7 +929,7 @@ private:
     void attach_reactor_if_needed(session_mail& mail) {
         std::vector<std::pair<std::size_t, std::size_t>> needing;
         for (const auto& x : mail.transports) {
-            const provider_entry& e = core_->prof.services[x->service_index()].providers[x->provider_index()];
+            const provider_entry& e = core_->prof().services[x->service_index()].providers[x->provider_index()];
             for (const auto& o : core_->objects) {
                 if (o.kind != resource_type::transport_provider || !same_dll_name(o.dll, e.dll_name)) continue;
                 if (const auto* t = dynamic_cast<const transport_provider*>(o.object.get()); t && t->uses_reactor()) {
@@ -872,7 +957,7 @@ private:
     }
 
     key locate(const uid& provider_uid) const {
-        const auto& services = core_->prof.services;
+        const auto& services = core_->prof().services;
         for (std::size_t si = 0; si < services.size(); ++si) {
             for (std::size_t pi = 0; pi < services[si].providers.size(); ++pi) {
                 if (services[si].providers[pi].provider_uid == provider_uid) return {si, pi};
@@ -917,23 +1002,29 @@ private:
     }
 
     /// The status row of a provider, made on first use.
-    std::size_t row_for(std::size_t si, std::size_t pi) {
-        if (auto it = rows_.find({si, pi}); it != rows_.end()) return it->second;
-        const provider_entry& e = core_->prof.services[si].providers[pi];
+    /// The row number of the provider's row this logon made, if it made one.
+    std::optional<std::size_t> row_of(std::size_t si, std::size_t pi) {
         std::lock_guard guard(core_->mutex);
-        const std::size_t row = core_->rows.size();
-        core_->rows.push_back(make_status_row(static_cast<std::int32_t>(row), e.type, e.display_name, e.dll_name, e.flags,
-                                              status_code::available, resource_method::validate_state));
-        rows_[{si, pi}] = row;
-        return row;
+        for (std::size_t i = first_row_; i < core_->provider_rows.size(); ++i) {
+            const auto& r = core_->provider_rows[i];
+            if (r.service_index == si && r.provider_index == pi) return first_provider_row + i;
+        }
+        return std::nullopt;
+    }
+    std::size_t row_for(std::size_t si, std::size_t pi) {
+        if (auto row = row_of(si, pi)) return *row;
+        std::lock_guard guard(core_->mutex);
+        core_->provider_rows.push_back(
+            provider_status_row{static_cast<std::uint32_t>(si), static_cast<std::uint32_t>(pi), false, {}});
+        return first_provider_row + core_->provider_rows.size() - 1;
     }
 
     /// Marks a provider's row STATUS_FAILURE (making the row if needed) and ends its support.
     void fail_row(std::size_t si, std::size_t pi, const std::string& why) {
-        if (no_mail_ && core_->prof.services[si].providers[pi].type == resource_type::transport_provider) return;
+        if (no_mail_ && core_->prof().services[si].providers[pi].type == resource_type::transport_provider) return;
         const std::size_t row = row_for(si, pi);
         std::lock_guard guard(core_->mutex);
-        property_bag& r = core_->rows[row];
+        property_bag& r = core_->provider_rows[row - first_provider_row].changes;
         (void)r.set(pr::status_code, static_cast<std::int32_t>(status_code::failure));
         (void)r.set(pr::status_string, why);
         for (auto& s : core_->supports) {
@@ -942,7 +1033,7 @@ private:
     }
 
     task<result<void>> logon_one(std::size_t si, std::size_t pi) {
-        const message_service& svc = core_->prof.services[si];
+        const message_service& svc = core_->prof().services[si];
         const provider_entry& entry = svc.providers[pi];
         provider_report& rep = report_.services[si].providers[pi];
         service_report& srep = report_.services[si];
@@ -1001,11 +1092,12 @@ private:
                           entry.dll_name + "\" are in use (its max_sessions()); the provider was not called";
             } else {
                 bool changed = false;
+                section_writer writer(*core_, entry.provider_uid);
                 provider_context ctx{core_->profile_name,
                                      svc,
                                      entry,
-                                     logon_section(core_->prof.sections[entry.provider_uid], &changed),
-                                     core_->prof.sections[svc.service_uid],
+                                     logon_section(section_of(entry.provider_uid), writer, &changed),
+                                     section_of(svc.service_uid),
                                      dialog_allowed_,
                                      service_mode_,
                                      credential,
@@ -1112,7 +1204,7 @@ private:
     /// are logged off and give their slots back, every row shows STATUS_FAILURE. With
     /// `require_all_services` the logon fails instead with `code`.
     task<result<void>> disable_service(std::size_t si, std::size_t failing, scode code, std::string why) {
-        const message_service& svc = core_->prof.services[si];
+        const message_service& svc = core_->prof().services[si];
         if (req_.options.has(logon_option::require_all_services)) {
             co_return fail(code,
                            why + "; logon_option::require_all_services makes the logon fail instead of disabling message "
@@ -1155,7 +1247,7 @@ private:
                 rep.code = code;
                 rep.sentence = "logged off again: its message service " + svc.name + " was disabled";
                 fail_row(si, pi, rep.sentence);
-            } else if (rows_.count({si, pi}) != 0) {
+            } else if (row_of(si, pi)) {
                 fail_row(si, pi, "its message service " + svc.name + " was disabled");
             }
         }
@@ -1179,8 +1271,8 @@ private:
                                 "MAPI_NEW_SESSION join it");
         // Only a shared session needs the report in its core: joiners copy the services from it
         // (rules 9 and 23). An individual session's report goes to its one member, moved.
-        if (core_->shared) core_->report = report_;
-        m->report = std::move(report_);
+        if (core_->shared) core_->report = std::make_unique<logon_report>(report_);
+        m->report = reg_->share_report(core_->profile_name, std::move(report_));
         {
             std::lock_guard guard(core_->mutex);
             core_->members.push_back(m);
@@ -1263,7 +1355,7 @@ private:
     std::shared_ptr<member_state> joined_;  ///< the member `try_join` made, for `open_mail_for_joiner`
     std::shared_ptr<session_core> core_;
     std::vector<bool> service_disabled_;
-    std::map<key, std::size_t> rows_;
+    std::size_t first_row_ = 0;  ///< provider rows from this one on were made by this logon
 };
 
 /// The logon coroutine; `logon` is its entry point.

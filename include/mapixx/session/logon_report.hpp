@@ -40,6 +40,8 @@ struct logon_attempt {
     int number = 1;                  ///< 1 or 2
     scode code = scode::success;     ///< what the provider returned (`call_failed` for a throw)
     std::string message;             ///< the provider's sentence (or the exception's what())
+
+    friend bool operator==(const logon_attempt&, const logon_attempt&) = default;
 };
 
 /// What happened to one provider.
@@ -55,6 +57,8 @@ struct provider_report {
     scode code = scode::success;  ///< the code that disabled it (success when logged on)
     std::string sentence;     ///< one sentence saying what happened
     std::vector<logon_attempt> attempts;  ///< every attempt, in order
+
+    friend bool operator==(const provider_report&, const provider_report&) = default;
 };
 
 /// What happened to one message service.
@@ -70,6 +74,8 @@ struct service_report {
     scode code = scode::success;  ///< the code that disabled it
     std::string sentence;      ///< one sentence: which provider, which code, why
     std::vector<provider_report> providers;  ///< in profile order
+
+    friend bool operator==(const service_report&, const service_report&) = default;
 };
 
 /// What a logon did. A session keeps the report of the logon that made it (a member that
@@ -84,6 +90,8 @@ struct logon_report {
     bool force_download = false;  ///< MAPI_FORCE_DOWNLOAD was accepted (the spooler honours it)
     std::vector<service_report> services;  ///< in profile order
     std::vector<std::string> steps;        ///< the resolution steps, in order, as sentences
+
+    friend bool operator==(const logon_report&, const logon_report&) = default;
 
     /// The report of the service with `service_uid`, or null.
     [[nodiscard]] const service_report* find_service(const uid& service_uid) const noexcept {

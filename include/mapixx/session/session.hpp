@@ -100,10 +100,11 @@ public:
     }
     /// True for a shared session (MAPI_ALLOW_OTHERS).
     [[nodiscard]] bool shared() const noexcept { return member_ && member_->core->shared; }
-    /// What the logon that made this handle did.
+    /// What the logon that made this handle did. Immutable, and valid as long as the handle;
+    /// handles whose logons went the same way may refer to the same report.
     [[nodiscard]] const logon_report& report() const noexcept {
         static const logon_report none;
-        return member_ ? member_->report : none;
+        return member_ && member_->report ? *member_->report : none;
     }
     /// The flags of the logon that made this handle.
     [[nodiscard]] logon_flags flags() const noexcept { return member_ ? member_->flags : logon_flags{}; }
@@ -114,7 +115,7 @@ public:
         if (!core) return failed(ended_failure());
         std::lock_guard guard(core->mutex);
         if (core->ended) return failed(ended_failure());
-        return core->rows;
+        return core->status_table();
     }
 
     /// OpenEntry on a status row's PR_ENTRYID: the status object of row `row_id`.
@@ -126,12 +127,11 @@ public:
         {
             std::lock_guard guard(core->mutex);
             if (core->ended) return failed(ended_failure());
-            if (row_id < 0 || static_cast<std::size_t>(row_id) >= core->rows.size()) {
+            if (row_id < 0 || static_cast<std::size_t>(row_id) >= core->status_row_count()) {
                 return failed(fail(scode::not_found,
                                    "the status table has no row " + std::to_string(row_id) + "", "mapixx.session"));
             }
-            type = static_cast<resource_type>(
-                core->rows[static_cast<std::size_t>(row_id)].get_i4(pr::resource_type).value_or(0));
+            type = core->status_row_type(static_cast<std::size_t>(row_id));
         }
         return status_object(member_, static_cast<std::size_t>(row_id), type);
     }
@@ -144,14 +144,12 @@ public:
         {
             std::lock_guard guard(core->mutex);
             if (core->ended) return failed(ended_failure());
-            auto it = std::find_if(core->rows.begin(), core->rows.end(), [&](const property_bag& r) {
-                return r.get_i4(pr::resource_type) == static_cast<std::int32_t>(type);
-            });
-            if (it == core->rows.end()) {
+            const std::size_t count = core->status_row_count();
+            while (row < count && core->status_row_type(row) != type) ++row;
+            if (row == count) {
                 return failed(fail(scode::not_found,
                                    "the status table has no " + std::string(sdk_name(type)) + " row", "mapixx.session"));
             }
-            row = static_cast<std::size_t>(it - core->rows.begin());
         }
         return status_object(member_, row, type);
     }
@@ -164,8 +162,8 @@ public:
         if (!core) return failed(ended_failure());
         std::lock_guard guard(core->mutex);
         if (core->ended) return failed(ended_failure());
-        for (std::size_t si = 0; si < core->prof.services.size(); ++si) {
-            const auto& svc = core->prof.services[si];
+        for (std::size_t si = 0; si < core->prof().services.size(); ++si) {
+            const auto& svc = core->prof().services[si];
             for (std::size_t pi = 0; pi < svc.providers.size(); ++pi) {
                 const auto& p = svc.providers[pi];
                 if (p.type != resource_type::store_provider || !p.flags.has(resource_flag::default_store)) continue;
@@ -217,7 +215,7 @@ public:
         if (!core) return failed(ended_failure());
         std::lock_guard guard(core->mutex);
         if (core->ended) return failed(ended_failure());
-        return core->prof;
+        return core->prof();
     }
 
     /// AdminServices: the message-service admin of the session's profile, from the
@@ -278,12 +276,14 @@ public:
         if (!core) return failed(ended_failure());
         std::lock_guard guard(core->mutex);
         if (core->ended) return failed(ended_failure());
+        // Only a provider can put PR_IDENTITY_ENTRYID in its row; PR_RESOURCE_FLAGS is MAPI's
+        // column, from the profile entry.
         const binary* first = nullptr;
-        for (const auto& row : core->rows) {
-            const binary* id = row.get_binary(pr::identity_entryid);
+        for (const auto& row : core->provider_rows) {
+            const binary* id = row.changes.get_binary(pr::identity_entryid);
             if (id == nullptr) continue;
-            const auto f = static_cast<std::uint32_t>(row.get_i4(pr::resource_flags).value_or(0));
-            if ((f & static_cast<std::uint32_t>(resource_flag::primary_identity)) != 0) return *id;
+            const provider_entry& e = core->prof().services[row.service_index].providers[row.provider_index];
+            if (e.flags.has(resource_flag::primary_identity)) return *id;
             if (first == nullptr) first = id;
         }
         if (first != nullptr) return *first;

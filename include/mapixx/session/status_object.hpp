@@ -47,7 +47,8 @@ public:
         if (!m || m->ended.load()) return ended_failure();
         std::lock_guard guard(m->core->mutex);
         if (m->core->ended) return ended_failure();
-        return methods_of(m->core->rows.at(row_));
+        if (row_ >= m->core->status_row_count()) return ended_failure();
+        return methods_of(m->core->status_row(row_));
     }
 
     /// IMAPIStatus::ValidateState. `unknown_flags` for bits ValidateState does not define;
@@ -99,7 +100,8 @@ private:
         {
             std::lock_guard guard(m->core->mutex);
             if (m->core->ended) return ended_failure();
-            const property_bag& row = m->core->rows.at(row_);
+            if (row_ >= m->core->status_row_count()) return ended_failure();
+            const property_bag row = m->core->status_row(row_);
             have = methods_of(row);
             display = std::string(row.get_string(pr::display_name).value_or(""));
         }

@@ -7,6 +7,7 @@
 
 #include <mapixx/core/flag_enums.hpp>
 #include <mapixx/core/prop.hpp>
+#include <mapixx/profile/profile.hpp>
 
 #include <cstdint>
 #include <initializer_list>
@@ -131,18 +132,59 @@ namespace detail {
     return rows;
 }
 
-/// The three rows MAPI supplies, copied from a set made once per value of `no_mail`.
-[[nodiscard]] inline status_rows builtin_status_rows(bool no_mail) {
+/// The three rows MAPI supplies, made once per value of `no_mail`.
+[[nodiscard]] inline const status_rows& shared_builtin_status_rows(bool no_mail) {
     static const status_rows mail = make_builtin_status_rows(false);
     static const status_rows without_mail = make_builtin_status_rows(true);
     return no_mail ? without_mail : mail;
 }
 
-/// Re-applies the columns that belong to MAPI after a provider changed its row.
-inline void restore_mapi_columns(property_bag& row, const property_bag& mapi) {
-    for (prop_tag t : {pr::rowid, pr::object_type, pr::resource_type, pr::provider_dll_name, pr::resource_flags}) {
-        if (const prop_value* v = mapi.find(t.with_type(prop_type::unspecified))) (void)row.set(*v);
+/// A copy of the three rows MAPI supplies.
+[[nodiscard]] inline status_rows builtin_status_rows(bool no_mail) { return shared_builtin_status_rows(no_mail); }
+
+/// The columns of a provider's row that belong to MAPI: a provider's ModifyStatusRow cannot
+/// change them.
+inline constexpr prop_tag mapi_status_columns[] = {pr::rowid, pr::object_type, pr::resource_type,
+                                                   pr::provider_dll_name, pr::resource_flags};
+
+/// Removes MAPI's own columns from what a provider set.
+inline void drop_mapi_columns(property_bag& changes) noexcept {
+    for (prop_tag t : mapi_status_columns) (void)changes.erase(t);
+}
+
+/// Removes from `changes` the values the row MAPI computes from `e` has already (a provider
+/// that repeats its display name or STATUS_AVAILABLE in an update changes nothing).
+inline void drop_unchanged_columns(property_bag& changes, const provider_entry& e) noexcept {
+    auto same_string = [&](prop_tag t, std::string_view want) {
+        const auto have = changes.get_string(t);
+        if (have && *have == want) (void)changes.erase(t);
+    };
+    auto same_i4 = [&](prop_tag t, std::int32_t want) {
+        if (changes.get_i4(t) == want) (void)changes.erase(t);
+    };
+    same_string(pr::display_name, e.display_name);
+    same_string(pr::provider_display, e.display_name);
+    same_i4(pr::status_code, static_cast<std::int32_t>(status_codes(status_code::available).bits()));
+    same_i4(pr::resource_methods, static_cast<std::int32_t>(resource_methods(resource_method::validate_state).bits()));
+}
+
+/// A provider's status row: the row MAPI computes from its profile entry, with `changes` (what
+/// the provider set, without MAPI's columns) merged in; or, when the provider `replaced` its
+/// row, MAPI's columns and `changes` only (PR_STATUS_CODE 0 when the provider set none).
+[[nodiscard]] inline property_bag provider_status_row_of(std::int32_t row_id, const provider_entry& e, bool replaced,
+                                                         const property_bag& changes) {
+    property_bag row = make_status_row(row_id, e.type, e.display_name, e.dll_name, e.flags, status_code::available,
+                                       resource_method::validate_state);
+    if (!replaced) {
+        row.merge(changes);
+        return row;
     }
+    property_bag out = changes;
+    for (prop_tag t : mapi_status_columns) {
+        if (const prop_value* v = row.find(t.with_type(prop_type::unspecified))) (void)out.set(*v);
+    }
+    if (!out.contains(pr::status_code)) (void)out.set(pr::status_code, std::int32_t{0});
+    return out;
 }
 
 } // namespace detail

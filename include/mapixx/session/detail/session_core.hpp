@@ -63,11 +63,24 @@ private:
 
 /// One provider of the profile as the session handles it.
 struct provider_record {
-    std::size_t service_index = 0;   ///< index in `session_core::prof.services`
+    std::size_t service_index = 0;   ///< index in `session_core::prof().services`
     std::size_t provider_index = 0;  ///< index in that service's `providers`
     std::shared_ptr<provider_logon> logon;  ///< set while logged on
     session_slot slot;                      ///< held while logged on
     session_support* support = nullptr;     ///< owned by `session_core::supports`
+};
+
+/// A provider's row of the status table, kept as what differs from the row MAPI computes from
+/// the provider's profile entry (`make_status_row`): a session holds 40 bytes per provider until
+/// a provider changes its row, and the full rows are built only when the table is read.
+struct provider_status_row {
+    std::uint32_t service_index = 0;   ///< index in `session_core::prof().services`
+    std::uint32_t provider_index = 0;  ///< index in that service's `providers`
+    /// The provider replaced its row (ModifyStatusRow without STATUS_ROW_UPDATE): the computed
+    /// row keeps only MAPI's own columns and `changes`.
+    bool replaced = false;
+    /// What the provider (or the session, for a failure) set, without MAPI's own columns.
+    property_bag changes;
 };
 
 /// An advise registration.
@@ -86,6 +99,9 @@ struct provider_object {
 
 struct member_state;
 
+/// `status_row_id::first_provider` as an index.
+inline constexpr std::size_t first_provider_row = static_cast<std::size_t>(status_row_id::first_provider);
+
 /// The state shared by every handle (member) of one session.
 struct session_core {
     subsystem sub;                       ///< keeps the subsystem initialised; reset when the session ends
@@ -93,19 +109,27 @@ struct session_core {
     const profile_admin* admin = nullptr;  ///< init_options::admin (may be null)
     std::uint64_t id = 0;
     std::string profile_name;            ///< as the store spells it
-    profile prof;                        ///< the session's own copy (rule 34)
+    /// The profile as this session sees it (rule 34), shared with the other sessions logged on
+    /// to the same version of it (`session_registry::views`) until this session changes it.
+    std::shared_ptr<const profile> shared_prof;
+    /// The session's own copy, made by its first change (`writable_prof`).
+    std::unique_ptr<profile> own_prof;
     profile_lease lease;                 ///< held for the whole session
     logon_flags flags{};                 ///< the flags of the logon that made it
     bool no_mail = false;
     bool shared = false;                 ///< MAPI_ALLOW_OTHERS
     bool unicode = false;
     bool holds_reservation = false;      ///< counted in `registry->live_sessions`
-    logon_report report;                 ///< the report of the logon that made it
+    /// A shared session's report of the logon that made it, which joiners copy their
+    /// services from (rules 9 and 23); null for an individual session.
+    std::unique_ptr<logon_report> report;
     const notification_dispatcher* dispatcher = nullptr;  ///< init_options::notifications
 
     mutable std::mutex mutex;            ///< guards everything below
     bool ended = false;
-    status_rows rows;
+    /// The provider rows of the status table, in row order from `status_row_id::first_provider`.
+    /// The three rows MAPI supplies are computed from `no_mail`.
+    std::vector<provider_status_row> provider_rows;
     std::vector<provider_record> records;                  ///< in logon order
     std::vector<std::unique_ptr<session_support>> supports;
     std::vector<provider_object> objects;
@@ -115,20 +139,65 @@ struct session_core {
     std::size_t live_members = 0;
     std::shared_ptr<session_mail> mail;                    ///< the spooler, if any transport runs
 
+    /// The session's profile (rule 34). References stay valid for the life of the core: the
+    /// shared version is kept after the session makes its own copy.
+    [[nodiscard]] const profile& prof() const noexcept { return own_prof ? *own_prof : *shared_prof; }
+    /// The session's profile, to change: the first call copies the shared version. Called only
+    /// by the logon that holds the logon lock (as every change of a session's profile is).
+    [[nodiscard]] profile& writable_prof() {
+        if (!own_prof) {
+            auto copy = std::make_unique<profile>(*shared_prof);
+            std::lock_guard guard(mutex);
+            own_prof = std::move(copy);
+        }
+        return *own_prof;
+    }
+
     /// The provider entry of a record. \pre the record belongs to this core.
     [[nodiscard]] const provider_entry& entry_of(const provider_record& r) const noexcept {
-        return prof.services[r.service_index].providers[r.provider_index];
+        return prof().services[r.service_index].providers[r.provider_index];
     }
     [[nodiscard]] const message_service& service_of(const provider_record& r) const noexcept {
-        return prof.services[r.service_index];
+        return prof().services[r.service_index];
+    }
+
+    /// Rows in the status table. Call with `mutex` held (as for every function below).
+    [[nodiscard]] std::size_t status_row_count() const noexcept {
+        return first_provider_row + provider_rows.size();
+    }
+    /// PR_RESOURCE_TYPE of row `row` (`row` < `status_row_count()`), without building the row.
+    [[nodiscard]] resource_type status_row_type(std::size_t row) const noexcept {
+        switch (row) {
+        case status_row_id::subsystem: return resource_type::subsystem;
+        case status_row_id::spooler: return resource_type::spooler;
+        case status_row_id::address_book: return resource_type::ab;
+        default: {
+            const auto& r = provider_rows[row - first_provider_row];
+            return prof().services[r.service_index].providers[r.provider_index].type;
+        }
+        }
+    }
+    /// Row `row` of the status table as a client reads it (`row` < `status_row_count()`).
+    [[nodiscard]] property_bag status_row(std::size_t row) const {
+        if (row < first_provider_row) return shared_builtin_status_rows(no_mail)[row];
+        const auto& r = provider_rows[row - first_provider_row];
+        const provider_entry& e = prof().services[r.service_index].providers[r.provider_index];
+        return provider_status_row_of(static_cast<std::int32_t>(row), e, r.replaced, r.changes);
+    }
+    /// The whole status table.
+    [[nodiscard]] status_rows status_table() const {
+        status_rows out = builtin_status_rows(no_mail);
+        out.reserve(status_row_count());
+        for (std::size_t i = first_provider_row; i < status_row_count(); ++i) out.push_back(status_row(i));
+        return out;
     }
 };
 
 /// The logon of the default store (rule 50): the first store provider in profile order flagged
 /// STATUS_DEFAULT_STORE, if it is logged on. Call with `core.mutex` held.
 inline std::shared_ptr<store_logon> default_store_of(const session_core& core) {
-    for (std::size_t si = 0; si < core.prof.services.size(); ++si) {
-        const auto& svc = core.prof.services[si];
+    for (std::size_t si = 0; si < core.prof().services.size(); ++si) {
+        const auto& svc = core.prof().services[si];
         for (std::size_t pi = 0; pi < svc.providers.size(); ++pi) {
             const auto& p = svc.providers[pi];
             if (p.type != resource_type::store_provider || !p.flags.has(resource_flag::default_store)) continue;
@@ -148,7 +217,9 @@ struct member_state {
     std::shared_ptr<session_core> core;
     std::uint64_t id = 0;
     logon_flags flags{};
-    logon_report report;
+    /// What the logon that made this handle did; shared with handles whose logons went the
+    /// same way (`session_registry::share_report`). Set before the handle is handed out.
+    std::shared_ptr<const logon_report> report;
     std::atomic<bool> ended{false};
     std::mutex error_mutex;
     error_info last_error;
@@ -202,22 +273,29 @@ inline result<void> session_support::modify_status_row(const property_bag& row, 
             return fail(scode::end_of_session,
                         "ModifyStatusRow after the provider logon ended: the provider is logged off", "mapixx.support");
         }
-        property_bag& target = core_->rows[row_];
-        const property_bag mapi = target;
+        provider_status_row& target = core_->provider_rows[row_ - first_provider_row];
+        // Built aside and swapped in, so that a std::bad_alloc leaves the row as it was. A row
+        // lives as long as its session, so it is kept at exactly its size.
+        property_bag changes;
         if (update) {
-            target.merge(row);
+            changes = target.changes;
+            changes.merge(row);
         } else {
-            target = row;
+            changes = row;
         }
-        restore_mapi_columns(target, mapi);
-        if (!target.contains(pr::status_code)) (void)target.set(pr::status_code, std::int32_t{0});
-        // Growing by a few columns doubled the row's storage; a row lives as long as its session,
-        // so it is copied to one of exactly its size (a session holds one row per provider).
-        target = property_bag(target);
-        event.kind = session_event_kind::status_row_modified;
-        event.row = target;
-        event.message = "a provider changed its status row";
+        drop_mapi_columns(changes);
+        const provider_entry& entry = core_->prof().services[target.service_index].providers[target.provider_index];
+        if (update && !target.replaced) drop_unchanged_columns(changes, entry);
+        changes = property_bag(changes);
+        sinks.reserve(core_->sinks.size());
         for (const auto& s : core_->sinks) sinks.push_back(s.fn);
+        if (!sinks.empty()) {
+            event.kind = session_event_kind::status_row_modified;
+            event.row = provider_status_row_of(static_cast<std::int32_t>(row_), entry, target.replaced || !update, changes);
+            event.message = "a provider changed its status row";
+        }
+        target.changes = std::move(changes);
+        if (!update) target.replaced = true;
     }
     notify(core_->dispatcher, std::move(sinks), std::move(event));
     return {};

@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: MIT
+// Sessions of one profile share one copy of it until a session changes it (rule 34 still
+// holds: what one session's logon writes goes to that session's copy and the store, never to
+// another live session).
+#include "session_fakes.hpp"
+
+#include <mapixx/profile/memory_profile_store.hpp>
+#include <mapixx/profile/profile_store.hpp>
+
+#include <doctest/doctest.h>
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+using namespace mapixx;
+using namespace mapixx_test;
+
+namespace {
+
+constexpr flags<logon_flag> individual = logon_flag::extended | logon_flag::new_session | logon_flag::explicit_profile;
+constexpr prop_tag note_tag{0x6620, prop_type::string8};
+
+struct two_store_world : world {
+    two_store_world() {
+        astore = fake_store("ASTORE");
+        bstore = fake_store("BSTORE");
+        add(profile_builder("P").service("A", "ASVC", {store("ASTORE", resource_flag::default_store)})
+                .service("B", "BSVC", {store("BSTORE")}));
+    }
+    std::shared_ptr<fake_script> astore, bstore;
+};
+
+const property_bag& section_of_dll(const profile& p, std::string_view dll) {
+    for (const auto& svc : p.services) {
+        for (const auto& prov : svc.providers) {
+            if (prov.dll_name == dll) return p.sections.at(prov.provider_uid);
+        }
+    }
+    throw std::logic_error("no provider of that DLL");
+}
+
+/// A store that is not a memory_profile_store: only the default load_shared.
+class forwarding_store final : public profile_store {
+public:
+    explicit forwarding_store(profile_store& to) : to_(&to) {}
+    result<std::vector<std::string>> names() const override { return to_->names(); }
+    result<std::optional<std::string>> default_profile() const override { return to_->default_profile(); }
+    result<profile> load(std::string_view n) const override {
+        ++loads;
+        return to_->load(n);
+    }
+    result<void> create(const profile& p) override { return to_->create(p); }
+    result<void> update(std::string_view n, const std::function<result<void>(profile&)>& c) override {
+        return to_->update(n, c);
+    }
+    result<void> remove(std::string_view n) override { return to_->remove(n); }
+    result<void> rename(std::string_view f, std::string_view t) override { return to_->rename(f, t); }
+    result<void> set_default(std::optional<std::string_view> n) override { return to_->set_default(n); }
+    mutable int loads = 0;
+
+private:
+    profile_store* to_;
+};
+
+} // namespace
+
+TEST_SUITE("session/profile sharing") {
+
+TEST_CASE("memory_profile_store::load_shared hands out one snapshot until the store changes") {
+    memory_profile_store store;
+    profile p;
+    p.name = "P";
+    REQUIRE(store.create(p));
+    auto a = store.load_shared("p").value();
+    auto b = store.load_shared("P").value();
+    CHECK(a.get() == b.get());
+    CHECK(a->name == "P");
+    CHECK(store.load_shared("Q").code() == scode::not_found);
+    REQUIRE(store.update("P", [](profile& q) -> result<void> {
+        return q.sections[uid{}].set(pr::display_name, std::string("changed"));
+    }));
+    auto c = store.load_shared("P").value();
+    CHECK(c.get() != a.get());
+    CHECK(c->sections.at(uid{}).get_string(pr::display_name) == "changed");
+    CHECK(a->sections.empty());  // a snapshot already handed out never changes
+    REQUIRE(store.set_default("P"));
+    CHECK(store.load_shared("P").value()->is_default);
+}
+
+TEST_CASE("the default load_shared of a profile_store is a fresh copy from load") {
+    memory_profile_store inner;
+    profile p;
+    p.name = "P";
+    REQUIRE(inner.create(p));
+    forwarding_store store(inner);
+    auto a = store.load_shared("P").value();
+    auto b = store.load_shared("P").value();
+    CHECK(store.loads == 2);
+    CHECK(a.get() != b.get());
+    CHECK(*a == *b);
+    CHECK(store.load_shared("nope").code() == scode::not_found);
+}
+
+TEST_CASE("a provider's section write during logon reaches its own session and the store, not another live session") {
+    two_store_world w;
+    bool write = false;
+    w.bstore->inspect = [&](provider_context& ctx) {
+        if (write) REQUIRE(ctx.section.set(note_tag, std::string("written by the second logon")));
+    };
+    auto first = w.logon({.profile = "P", .flags = individual});
+    REQUIRE(first);
+    write = true;
+    auto second = w.logon({.profile = "P", .flags = individual});
+    REQUIRE(second);
+    write = false;
+
+    const profile mine = second->profile_copy().value();
+    CHECK(section_of_dll(mine, "BSTORE").get_string(note_tag) == "written by the second logon");
+    // The rest of the second session's copy is the profile as sessions see it.
+    CHECK(section_of_dll(mine, "ASTORE").get_i4(pr::resource_flags) ==
+          static_cast<std::int32_t>(resource_flags(resource_flag::default_store).bits()));
+    const profile other = first->profile_copy().value();
+    CHECK_FALSE(section_of_dll(other, "BSTORE").contains(note_tag));
+    CHECK(section_of_dll(w.profiles.load("P").value(), "BSTORE").get_string(note_tag) ==
+          "written by the second logon");
+
+    auto third = w.logon({.profile = "P", .flags = individual});
+    REQUIRE(third);
+    CHECK(section_of_dll(third->profile_copy().value(), "BSTORE").get_string(note_tag) ==
+          "written by the second logon");
+    CHECK_FALSE(section_of_dll(first->profile_copy().value(), "BSTORE").contains(note_tag));
+}
+
+TEST_CASE("a write during logon is visible to the writing provider at once, and an erase of an absent property is not_found") {
+    two_store_world w;
+    std::string seen;
+    scode erase_absent = scode::success;
+    w.astore->inspect = [&](provider_context& ctx) {
+        erase_absent = ctx.section.erase(note_tag).code();
+        REQUIRE(ctx.section.set(note_tag, std::string("mine")));
+        seen = std::string(ctx.section.props().get_string(note_tag).value_or(""));
+        CHECK(ctx.section.set(pr::resource_flags, std::int32_t{0}).code() == scode::no_access);
+    };
+    auto s = w.logon({.profile = "P", .flags = individual});
+    REQUIRE(s);
+    CHECK(seen == "mine");
+    CHECK(erase_absent == scode::not_found);
+}
+
+TEST_CASE("every session sees the sections MAPI fills in, from a store that shares snapshots and from one that does not") {
+    two_store_world w;
+    const profile before = w.profiles.load("P").value();
+    forwarding_store plain(w.profiles);
+    for (profile_store* store : {static_cast<profile_store*>(&w.profiles), static_cast<profile_store*>(&plain)}) {
+        auto mapi = initialize({.profiles = store, .providers = &w.providers}).value();
+        auto s = sync_wait(mapi.logon({.profile = "P", .flags = individual}));
+        REQUIRE_MESSAGE(s, s.info().message);
+        const profile p = s->profile_copy().value();
+        for (const auto& svc : p.services) {
+            CHECK(p.sections.count(svc.service_uid) == 1);
+            for (const auto& prov : svc.providers) {
+                const property_bag& sec = p.sections.at(prov.provider_uid);
+                CHECK(sec.get_string(pr::provider_dll_name) == prov.dll_name);
+                CHECK(sec.get_i4(pr::resource_flags) == static_cast<std::int32_t>(prov.flags.bits()));
+            }
+        }
+        // The store keeps the profile as it was given.
+        CHECK(w.profiles.load("P").value() == before);
+        sync_wait(s->logoff());
+    }
+}
+
+TEST_CASE("a change in the store reaches the next session, from a store that shares snapshots and from one that does not") {
+    two_store_world w;
+    forwarding_store plain(w.profiles);
+    int round = 0;
+    for (profile_store* store : {static_cast<profile_store*>(&w.profiles), static_cast<profile_store*>(&plain)}) {
+        auto mapi = initialize({.profiles = store, .providers = &w.providers}).value();
+        auto before = sync_wait(mapi.logon({.profile = "P", .flags = individual}));
+        REQUIRE(before);
+        const std::string text = "round " + std::to_string(++round);
+        REQUIRE(w.profiles.update("P", [&](profile& p) -> result<void> {
+            for (const auto& svc : p.services) {
+                if (svc.name == "B") return p.sections[svc.providers.at(0).provider_uid].set(note_tag, text);
+            }
+            return fail(scode::not_found, "no service B", "test");
+        }));
+        auto after = sync_wait(mapi.logon({.profile = "P", .flags = individual}));
+        REQUIRE(after);
+        CHECK(section_of_dll(after->profile_copy().value(), "BSTORE").get_string(note_tag) == text);
+        CHECK(section_of_dll(before->profile_copy().value(), "BSTORE").get_string(note_tag) != text);
+        // The next one shares the new version: it sees the change too.
+        auto again = sync_wait(mapi.logon({.profile = "P", .flags = individual}));
+        REQUIRE(again);
+        CHECK(section_of_dll(again->profile_copy().value(), "BSTORE").get_string(note_tag) == text);
+    }
+}
+
+} // TEST_SUITE
