@@ -607,25 +607,20 @@ private:
         return {};
     }
 
-    /// How many provider objects a session of `p` makes at most: one per DLL and kind.
+    /// How many provider objects a session of `p` makes at most: one per DLL and kind, so the
+    /// entries that are the first of their DLL and kind in profile order.
     static std::size_t provider_objects_needed(const profile& p) noexcept {
         std::size_t n = 0;
-        for (const auto& svc : p.services) {
-            for (const auto& e : svc.providers) {
-                bool seen = false;
-                for (const auto& earlier : p.services) {
-                    if (&earlier == &svc) {
-                        for (const auto& b : svc.providers) {
-                            if (&b == &e) break;
-                            seen = seen || (b.type == e.type && same_dll_name(b.dll_name, e.dll_name));
-                        }
-                        break;
-                    }
-                    for (const auto& b : earlier.providers) {
-                        seen = seen || (b.type == e.type && same_dll_name(b.dll_name, e.dll_name));
-                    }
+        for (auto si = p.services.begin(); si != p.services.end(); ++si) {
+            for (auto pi = si->providers.begin(); pi != si->providers.end(); ++pi) {
+                auto same = [&](const provider_entry& b) {
+                    return b.type == pi->type && same_dll_name(b.dll_name, pi->dll_name);
+                };
+                bool first = std::none_of(si->providers.begin(), pi, same);
+                for (auto sj = p.services.begin(); first && sj != si; ++sj) {
+                    first = std::none_of(sj->providers.begin(), sj->providers.end(), same);
                 }
-                if (!seen) ++n;
+                if (first) ++n;
             }
         }
         return n;
