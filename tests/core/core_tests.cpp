@@ -9,6 +9,8 @@
 #include <string>
 #include <system_error>
 
+namespace core_tests {
+
 using namespace mapixx;
 
 namespace {
@@ -63,3 +65,5 @@ TEST_CASE("undefined status bits in a row are passed on as unknown_flags") {
 }
 
 } // TEST_SUITE
+
+} // namespace core_tests

@@ -14,6 +14,8 @@
 #include <string_view>
 #include <utility>
 
+namespace flag_enums_tests {
+
 using namespace mapixx;
 
 namespace {
@@ -470,3 +472,5 @@ TEST_CASE("the rules are checked at compile time for constant sets") {
 }
 
 } // TEST_SUITE
+
+} // namespace flag_enums_tests

@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+namespace flag_parse_tests {
+
 using namespace mapixx;
 
 TEST_SUITE("flag_parse") {
@@ -127,3 +129,5 @@ TEST_CASE("parse_scode answers not_found for text that is neither a number nor a
 }
 
 } // TEST_SUITE
+
+} // namespace flag_parse_tests

@@ -15,6 +15,8 @@
 #include <string_view>
 #include <type_traits>
 
+namespace flags_tests {
+
 using namespace mapixx;
 
 namespace {
@@ -91,8 +93,12 @@ enum class small_enum : std::uint8_t { x = 1 };
 
 } // namespace
 
+} // namespace flags_tests
+
+// The specialisation belongs to namespace mapixx, outside this file's namespace.
 template <>
-struct mapixx::flag_traits<color> {
+struct mapixx::flag_traits<flags_tests::color> {
+    using color = flags_tests::color;
     static constexpr std::string_view family = "colors";
     static constexpr std::array names{
         flag_name<color>{color::red, "RED"},
@@ -104,6 +110,8 @@ struct mapixx::flag_traits<color> {
         return std::nullopt;
     }
 };
+
+namespace flags_tests {
 
 static_assert(flag_enum<color>);
 static_assert(!flag_enum<not_a_family>);
@@ -312,3 +320,5 @@ TEST_CASE("runtime_flags lets any set through and check_rules rejects a bad one 
 }
 
 } // TEST_SUITE
+
+} // namespace flags_tests

@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+namespace prop_tests {
+
 using namespace mapixx;
 
 namespace {
@@ -318,3 +320,5 @@ TEST_CASE("bags compare by content and clear empties them") {
 }
 
 } // TEST_SUITE
+
+} // namespace prop_tests

@@ -14,6 +14,8 @@
 #include <utility>
 #include <vector>
 
+namespace result_tests {
+
 using namespace mapixx;
 
 namespace {
@@ -222,3 +224,5 @@ TEST_CASE("value() on an rvalue result returns the value itself, so a range-for 
     for (const int& x : make().value()) sum += x;
     CHECK(sum == 6);
 }
+
+} // namespace result_tests

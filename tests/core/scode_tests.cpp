@@ -12,6 +12,8 @@
 #include <string_view>
 #include <system_error>
 
+namespace scode_tests {
+
 using namespace mapixx;
 
 namespace {
@@ -295,3 +297,5 @@ TEST_CASE("the code table is sorted by value and every name in it is unique") {
 }
 
 } // TEST_SUITE
+
+} // namespace scode_tests

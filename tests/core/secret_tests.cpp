@@ -14,6 +14,8 @@
 #include <utility>
 #include <vector>
 
+namespace secret_tests {
+
 using namespace mapixx;
 
 namespace {
@@ -143,3 +145,5 @@ TEST_CASE("a property bag keeps secure values through replace, growth and erase"
 }
 
 }
+
+} // namespace secret_tests

@@ -12,6 +12,13 @@
 #include <type_traits>
 #include <unordered_set>
 
+#if defined(__unix__)
+#include <sys/wait.h>
+#include <unistd.h>
+#endif
+
+namespace uid_tests {
+
 using namespace mapixx;
 
 namespace {
@@ -133,9 +140,6 @@ TEST_CASE("a uid has the 16-byte layout of MAPIUID") {
 } // TEST_SUITE
 
 #if defined(__unix__)
-#include <sys/wait.h>
-#include <unistd.h>
-
 TEST_CASE("a forked child does not repeat its parent's uids") {
     // Regression: a per-thread engine seeded once was copied into forked children, which then
     // generated the parent's next uids. Warm up first so any kept state exists before the fork.
@@ -160,3 +164,5 @@ TEST_CASE("a forked child does not repeat its parent's uids") {
     CHECK(in_parent != in_child);
 }
 #endif
+
+} // namespace uid_tests

@@ -16,6 +16,8 @@
 #include <utility>
 #include <vector>
 
+namespace async_mutex_tests {
+
 using mapixx::async_mutex;
 using mapixx::sync_wait;
 using mapixx::async_mutex_lock;
@@ -313,3 +315,5 @@ TEST_SUITE("async_mutex")
         m.unlock();
     }
 }
+
+} // namespace async_mutex_tests

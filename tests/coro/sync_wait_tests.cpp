@@ -14,11 +14,15 @@
 #include <type_traits>
 #include <utility>
 
+namespace sync_wait_tests {
+
 using mapixx::sync_wait;
 using mapixx::task;
 using mapixx_test::counted;
 
-namespace {
+// No unnamed namespace here: in a unity build this file is #included, and g++ 12 then warns
+// (-Wsubobject-linkage) that the coroutine frame of sync_wait instantiated with an awaitable
+// below has a field of a type of an unnamed namespace. The file's namespace keeps them apart.
 
 task<int> forty_two()
 {
@@ -88,8 +92,6 @@ struct hands_out_pointer {
     void await_suspend(std::coroutine_handle<>) const noexcept {}
     std::unique_ptr<int>&& await_resume() noexcept { return std::move(pointer); }
 };
-
-} // namespace
 
 static_assert(std::is_same_v<decltype(sync_wait(forty_two())), int>);
 static_assert(std::is_same_v<decltype(sync_wait(std::declval<task<int>&>())), int&>);
@@ -202,3 +204,5 @@ TEST_SUITE("sync_wait")
         CHECK(counted::alive() == 0);
     }
 }
+
+} // namespace sync_wait_tests

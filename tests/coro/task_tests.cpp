@@ -16,6 +16,8 @@
 #include <utility>
 #include <vector>
 
+namespace task_tests {
+
 using mapixx::sync_wait;
 using mapixx::task;
 using mapixx_test::counted;
@@ -383,3 +385,5 @@ TEST_SUITE("task")
         CHECK(sync_wait(outer(empty)) == 1);
     }
 }
+
+} // namespace task_tests

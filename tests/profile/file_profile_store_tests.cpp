@@ -32,6 +32,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+namespace file_profile_store_tests {
+
 using namespace mapixx;
 
 namespace {
@@ -1143,3 +1145,5 @@ TEST_CASE("a writer killed with SIGKILL at random moments always leaves an old o
 }
 
 } // TEST_SUITE
+
+} // namespace file_profile_store_tests

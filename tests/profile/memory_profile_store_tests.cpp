@@ -11,6 +11,8 @@
 #include <thread>
 #include <vector>
 
+namespace memory_profile_store_tests {
+
 using namespace mapixx;
 
 namespace {
@@ -393,3 +395,5 @@ TEST_CASE("readers running beside a writer only ever see whole updates") {
 }
 
 } // TEST_SUITE
+
+} // namespace memory_profile_store_tests

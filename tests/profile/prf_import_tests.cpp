@@ -18,6 +18,8 @@
 
 #include <unistd.h>
 
+namespace prf_import_tests {
+
 using namespace mapixx;
 
 namespace {
@@ -483,3 +485,5 @@ ServiceName=MSEMS
 }
 
 } // TEST_SUITE
+
+} // namespace prf_import_tests

@@ -21,6 +21,8 @@
 
 #include <unistd.h>
 
+namespace profile_admin_tests {
+
 using namespace mapixx;
 
 namespace {
@@ -546,3 +548,5 @@ TEST_CASE("profile_create_flag is MAPI_DEFAULT_SERVICES and unknown CreateProfil
 }
 
 } // TEST_SUITE
+
+} // namespace profile_admin_tests

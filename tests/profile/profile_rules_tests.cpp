@@ -17,6 +17,8 @@
 
 #include <unistd.h>
 
+namespace profile_rules_tests {
+
 using namespace mapixx;
 
 namespace {
@@ -682,3 +684,5 @@ TEST_CASE_TEMPLATE("rule 71: profile names with leading or trailing spaces are i
 }
 
 } // TEST_SUITE
+
+} // namespace profile_rules_tests

@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+namespace prop_text_tests {
+
 using namespace mapixx;
 
 namespace {
@@ -499,3 +501,5 @@ TEST_CASE("parse(format(v)) == v for pseudo-random values of every stored type")
 }
 
 } // TEST_SUITE
+
+} // namespace prop_text_tests

@@ -11,6 +11,8 @@
 #include <string>
 #include <string_view>
 
+namespace regression_fuzz_profile {
+
 using namespace mapixx;
 
 TEST_SUITE("prop_text.hpp") {
@@ -45,3 +47,5 @@ TEST_CASE("fuzz: a bad element of an ordinary multi-valued property is still quo
 }
 
 }
+
+} // namespace regression_fuzz_profile

@@ -20,6 +20,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+namespace secure_props_tests {
+
 using namespace mapixx;
 
 namespace {
@@ -199,3 +201,5 @@ TEST_CASE("prop_text: every stored type of a secure tag withholds a value it can
 }
 
 }
+
+} // namespace secure_props_tests

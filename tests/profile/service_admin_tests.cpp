@@ -18,6 +18,8 @@
 
 #include <unistd.h>
 
+namespace service_admin_tests {
+
 using namespace mapixx;
 
 namespace {
@@ -555,3 +557,5 @@ TEST_CASE("opening a section of a missing profile is not_found") {
 }
 
 } // TEST_SUITE
+
+} // namespace service_admin_tests

@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+namespace service_catalog_tests {
+
 using namespace mapixx;
 
 namespace {
@@ -828,3 +830,5 @@ TEST_CASE("a provider section shared by two services is read once and reported o
 }
 
 } // TEST_SUITE
+
+} // namespace service_catalog_tests

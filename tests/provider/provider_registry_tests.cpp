@@ -12,6 +12,8 @@
 #include <stdexcept>
 #include <string>
 
+namespace provider_registry_tests {
+
 using namespace mapixx;
 using namespace mapixx_test;
 
@@ -124,3 +126,5 @@ TEST_CASE("other properties of the provider's section may be written and erased 
 }
 
 }
+
+} // namespace provider_registry_tests

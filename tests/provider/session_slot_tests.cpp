@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+namespace session_slot_tests {
+
 using namespace mapixx;
 
 TEST_SUITE("provider/session_slot.hpp") {
@@ -108,3 +110,5 @@ TEST_CASE("threads never take more slots than the capacity") {
 }
 
 }
+
+} // namespace session_slot_tests

@@ -15,6 +15,8 @@
 #include <string>
 #include <vector>
 
+namespace local_transport_tests {
+
 using namespace mapixx;
 using namespace mapixx_test;
 using maildir_test::temp_dir;
@@ -420,3 +422,5 @@ TEST_CASE("a service session (MAPI_NO_MAIL) sends through the local transport wh
 }
 
 } // TEST_SUITE
+
+} // namespace local_transport_tests

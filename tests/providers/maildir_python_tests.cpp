@@ -15,6 +15,8 @@
 #include <string>
 #include <vector>
 
+namespace maildir_python_tests {
+
 using namespace mapixx;
 using namespace maildir_test;
 
@@ -249,3 +251,5 @@ TEST_CASE("a message Python's mailbox.Maildir added is read by the store with it
 }
 
 } // TEST_SUITE
+
+} // namespace maildir_python_tests

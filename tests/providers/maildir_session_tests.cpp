@@ -11,6 +11,8 @@
 
 #include <string>
 
+namespace maildir_session_tests {
+
 using namespace mapixx;
 using namespace mapixx_test;
 using maildir_test::temp_dir;
@@ -97,3 +99,5 @@ TEST_CASE("an unconfigured Maildir store makes the session configure its service
 }
 
 } // TEST_SUITE
+
+} // namespace maildir_session_tests

@@ -13,6 +13,8 @@
 #include <thread>
 #include <vector>
 
+namespace maildir_store_tests {
+
 using namespace mapixx;
 using namespace maildir_test;
 
@@ -553,3 +555,5 @@ TEST_CASE("logon without a configured directory answers unconfigured; an unusabl
 }
 
 } // TEST_SUITE
+
+} // namespace maildir_store_tests

@@ -12,6 +12,8 @@
 #include <utility>
 #include <vector>
 
+namespace smtp_client_tests {
+
 using namespace mapixx;
 using namespace std::literals;
 using smtp::client_state;
@@ -673,3 +675,5 @@ TEST_CASE("the connection closing while idle or before QUIT's reply") {
 }
 
 } // TEST_SUITE
+
+} // namespace smtp_client_tests

@@ -16,6 +16,8 @@
 #include <string_view>
 #include <vector>
 
+namespace smtp_reply_tests {
+
 using namespace mapixx;
 using namespace std::literals;
 
@@ -447,3 +449,5 @@ TEST_CASE("a moved credential leaves nothing in the source, and wipe empties it"
 }
 
 } // TEST_SUITE
+
+} // namespace smtp_reply_tests

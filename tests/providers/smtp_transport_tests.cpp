@@ -32,6 +32,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+namespace smtp_transport_tests {
+
 #if MAPIXX_HAS_REACTOR
 
 using namespace mapixx;
@@ -680,3 +682,5 @@ TEST_CASE("session: the SMTP transport without a server in its profile is unconf
 } // TEST_SUITE
 
 #endif
+
+} // namespace smtp_transport_tests

@@ -22,6 +22,8 @@
 #include <pthread.h>
 #include <signal.h>
 
+namespace message_loop_tests {
+
 using mapixx::event_reset;
 using mapixx::message;
 using mapixx::loop_message_kind;
@@ -500,3 +502,5 @@ TEST_SUITE("message_loop")
         CHECK(outcome.stderr_text.find("inside the idle handler") != std::string::npos);
     }
 }
+
+} // namespace message_loop_tests

@@ -16,6 +16,8 @@
 #include <type_traits>
 #include <vector>
 
+namespace notification_dispatcher_tests {
+
 using mapixx::event_reset;
 using mapixx::init_flag;
 using mapixx::loop_message_kind;
@@ -195,3 +197,5 @@ TEST_SUITE("notification_dispatcher")
         CHECK(notes.deliver([] {}).code() == scode::invalid_object);
     }
 }
+
+} // namespace notification_dispatcher_tests

@@ -15,6 +15,8 @@
 #include <signal.h>
 #include <unistd.h>
 
+namespace stop_signal_tests {
+
 using mapixx::run_end;
 using mapixx::scode;
 using mapixx::stop_signal;
@@ -188,3 +190,5 @@ TEST_SUITE("stop_signal")
         CHECK(previous_term_calls == 0);
     }
 }
+
+} // namespace stop_signal_tests

@@ -13,6 +13,8 @@
 
 #include <fcntl.h>
 
+namespace waitable_event_tests {
+
 using mapixx::event_reset;
 using mapixx::waitable_event;
 using mapixx_service_test::hang_guard;
@@ -158,3 +160,5 @@ TEST_SUITE("waitable_event")
         CHECK(open_descriptor_count() == before);
     }
 }
+
+} // namespace waitable_event_tests

@@ -11,6 +11,8 @@
 #include <thread>
 #include <vector>
 
+namespace concurrency_tests {
+
 using namespace mapixx;
 using namespace mapixx_test;
 
@@ -108,3 +110,5 @@ TEST_CASE("concurrency: 8 threads doing 2500 mixed (20 000 in all) logon, join, 
 }
 
 }
+
+} // namespace concurrency_tests

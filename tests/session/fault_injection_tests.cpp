@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+namespace fault_injection_tests {
+
 using namespace mapixx;
 using namespace mapixx_test;
 
@@ -185,3 +187,5 @@ TEST_CASE("the same faults in a MAPI_NO_MAIL session never touch the transports"
 }
 
 }
+
+} // namespace fault_injection_tests

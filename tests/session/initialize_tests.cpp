@@ -13,6 +13,8 @@
 #include <utility>
 #include <vector>
 
+namespace initialize_tests {
+
 using namespace mapixx;
 
 namespace {
@@ -283,3 +285,5 @@ TEST_CASE("initialize failures say what was wrong in a sentence") {
 }
 
 } // TEST_SUITE
+
+} // namespace initialize_tests

@@ -4,6 +4,8 @@
 
 #include <doctest/doctest.h>
 
+namespace logon_basic_tests {
+
 using namespace mapixx;
 using namespace mapixx_test;
 
@@ -74,3 +76,5 @@ TEST_CASE("a logon task may be awaited after the strings of its request are gone
 }
 
 }
+
+} // namespace logon_basic_tests

@@ -11,6 +11,8 @@
 #include <string>
 #include <thread>
 
+namespace logon_resolution_tests {
+
 using namespace mapixx;
 using namespace mapixx_test;
 
@@ -464,3 +466,5 @@ TEST_CASE("MAPI_FORCE_DOWNLOAD, MAPI_BG_SESSION, MAPI_UNICODE, MAPI_EXTENDED and
 }
 
 }
+
+} // namespace logon_resolution_tests

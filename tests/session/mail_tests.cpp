@@ -16,6 +16,8 @@
 #include <memory>
 #include <string>
 
+namespace mail_tests {
+
 using namespace mapixx;
 using namespace mapixx_test;
 
@@ -458,3 +460,5 @@ TEST_CASE("a session gives its spooler a reactor only when a transport waits on 
 }
 
 } // TEST_SUITE
+
+} // namespace mail_tests

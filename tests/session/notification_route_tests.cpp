@@ -19,6 +19,8 @@
 #include <thread>
 #include <vector>
 
+namespace notification_route_tests {
+
 using namespace mapixx;
 using namespace mapixx_test;
 
@@ -138,3 +140,5 @@ TEST_CASE("a dispatcher whose loop is gone: the sinks run synchronously, the end
 }
 
 } // TEST_SUITE
+
+} // namespace notification_route_tests

@@ -12,6 +12,8 @@
 
 #include <string>
 
+namespace profile_in_use_tests {
+
 using namespace mapixx;
 using namespace mapixx_test;
 
@@ -147,3 +149,5 @@ TEST_CASE("a subsystem given init_options::usage shares that registry") {
 }
 
 }
+
+} // namespace profile_in_use_tests

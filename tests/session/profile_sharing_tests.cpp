@@ -17,6 +17,8 @@
 #include <string_view>
 #include <vector>
 
+namespace profile_sharing_tests {
+
 using namespace mapixx;
 using namespace mapixx_test;
 
@@ -202,3 +204,5 @@ TEST_CASE("a change in the store reaches the next session, from a store that sha
 }
 
 } // TEST_SUITE
+
+} // namespace profile_sharing_tests

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+namespace report_sharing_tests {
+
 using namespace mapixx;
 using namespace mapixx_test;
 
@@ -119,3 +121,5 @@ TEST_CASE("a provider repeating MAPI's own values in its status row changes noth
 }
 
 } // TEST_SUITE
+
+} // namespace report_sharing_tests

@@ -8,6 +8,8 @@
 
 #include <string>
 
+namespace retry_disable_tests {
+
 using namespace mapixx;
 using namespace mapixx_test;
 
@@ -547,3 +549,5 @@ TEST_CASE("a provider's write to its section during logon reaches the store; rea
 }
 
 }
+
+} // namespace retry_disable_tests

@@ -12,6 +12,8 @@
 
 #include <string>
 
+namespace session_tests {
+
 using namespace mapixx;
 using namespace mapixx_test;
 
@@ -606,3 +608,5 @@ TEST_CASE("the logon calls the entry hook set on the profile_admin when the regi
 }
 
 }
+
+} // namespace session_tests

@@ -23,6 +23,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+namespace reactor_tests {
+
 using namespace mapixx;
 using namespace mapixx_test;
 using namespace std::chrono_literals;
@@ -475,3 +477,5 @@ TEST_SUITE("mapixx/spooler/reactor.hpp")
 }
 
 #endif
+
+} // namespace reactor_tests

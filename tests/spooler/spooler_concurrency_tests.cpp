@@ -7,6 +7,8 @@
 #include <map>
 #include <random>
 
+namespace spooler_concurrency_tests {
+
 using namespace mapixx;
 using namespace mapixx_test;
 using namespace std::chrono_literals;
@@ -172,3 +174,5 @@ TEST_SUITE("mapixx/spooler/spooler.hpp")
         r.stop();
     }
 }
+
+} // namespace spooler_concurrency_tests

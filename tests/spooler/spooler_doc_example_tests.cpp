@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+namespace spooler_doc_example_tests {
+
 // --- docs/spooler.md example begins ---
 namespace demo {
 using namespace mapixx;
@@ -95,3 +97,5 @@ TEST_SUITE("docs/spooler.md")
         CHECK(demo::send_one() == std::vector<std::string>{"bob@example"});
     }
 }
+
+} // namespace spooler_doc_example_tests

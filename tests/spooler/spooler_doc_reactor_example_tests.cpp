@@ -17,6 +17,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+namespace spooler_doc_reactor_example_tests {
+
 // --- docs/spooler.md reactor example begins ---
 namespace demo_io {
 using namespace mapixx;
@@ -166,3 +168,5 @@ TEST_SUITE("docs/spooler.md")
 }
 
 #endif
+
+} // namespace spooler_doc_reactor_example_tests

@@ -3,6 +3,8 @@
 
 #include <doctest/doctest.h>
 
+namespace spooler_inbound_flush_tests {
+
 using namespace mapixx;
 using namespace mapixx_test;
 using namespace std::chrono_literals;
@@ -230,3 +232,5 @@ TEST_SUITE("mapixx/spooler/spooler.hpp")
         CHECK(r.queue.size() == 2);  // cancelled by the shutdown, still queued
     }
 }
+
+} // namespace spooler_inbound_flush_tests

@@ -3,6 +3,8 @@
 
 #include <doctest/doctest.h>
 
+namespace spooler_lifecycle_tests {
+
 using namespace mapixx;
 using namespace mapixx_test;
 using namespace std::chrono_literals;
@@ -406,3 +408,5 @@ TEST_SUITE("mapixx/spooler/spooler.hpp")
         r.stop();
     }
 }
+
+} // namespace spooler_lifecycle_tests

@@ -25,6 +25,8 @@
 #include <unistd.h>
 #endif
 
+namespace spooler_reactor_tests {
+
 using namespace mapixx;
 using namespace mapixx_test;
 using namespace std::chrono_literals;
@@ -593,3 +595,5 @@ TEST_SUITE("mapixx/spooler/spooler.hpp")
         r.stop();
     }
 }
+
+} // namespace spooler_reactor_tests

@@ -13,6 +13,8 @@
 #include <utility>
 #include <vector>
 
+namespace spooler_status_recips_tests {
+
 using namespace mapixx;
 using namespace mapixx_test;
 using namespace std::chrono_literals;
@@ -442,3 +444,5 @@ TEST_SUITE("mapixx/spooler/spooler.hpp")
         r.stop();
     }
 }
+
+} // namespace spooler_status_recips_tests
