@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <coroutine>
+#include <cstddef>
 #include <exception>
 #include <memory>
 #include <semaphore>
@@ -63,6 +64,8 @@ public:
     using frame_handle = std::coroutine_handle<sync_wait_promise>;
 
     frame_handle get_return_object() noexcept { return frame_handle::from_promise(*this); }
+    [[nodiscard]] static void* operator new(std::size_t size) { return frame_cache::allocate(size); }
+    static void operator delete(void* frame, std::size_t size) noexcept { frame_cache::deallocate(frame, size); }
     [[nodiscard]] std::suspend_always initial_suspend() const noexcept { return {}; }
     [[nodiscard]] sync_wait_signal final_suspend() const noexcept { return {}; }
     void unhandled_exception() noexcept { error_ = std::current_exception(); }
@@ -102,6 +105,8 @@ public:
     using frame_handle = std::coroutine_handle<sync_wait_promise>;
 
     frame_handle get_return_object() noexcept { return frame_handle::from_promise(*this); }
+    [[nodiscard]] static void* operator new(std::size_t size) { return frame_cache::allocate(size); }
+    static void operator delete(void* frame, std::size_t size) noexcept { frame_cache::deallocate(frame, size); }
     [[nodiscard]] std::suspend_always initial_suspend() const noexcept { return {}; }
     [[nodiscard]] sync_wait_signal final_suspend() const noexcept { return {}; }
     void unhandled_exception() noexcept { error_ = std::current_exception(); }

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <concepts>
 #include <coroutine>
+#include <cstddef>
 #include <cstdint>
 #include <exception>
 #include <memory>
@@ -41,6 +42,34 @@
 #define MAPIXX_CORO_SYMMETRIC_TRANSFER 1
 #else
 #define MAPIXX_CORO_SYMMETRIC_TRANSFER 0
+#endif
+#endif
+
+/// \def MAPIXX_CORO_FRAME_CACHE
+/// 1 if the frames of tasks are recycled per thread (`detail::frame_cache`), 0 if each frame
+/// is allocated with the global operator new and freed at once.
+///
+/// A frame freed on a thread is kept there, up to a few frames of each size and
+/// `detail::frame_cache::max_bytes` in all, and the next frame of that size made on that thread
+/// reuses it: a logon, which makes and frees dozens of small frames, then allocates almost none
+/// (Boost.Asio recycles its awaitable frames per thread in the same way). A frame may be freed
+/// on another thread than the one that made it; it then stays on the freeing thread. What a
+/// thread keeps is freed when the thread ends.
+///
+/// The default is 1, except under AddressSanitizer, ThreadSanitizer and MemorySanitizer: there
+/// every frame goes back to the allocator, which is what lets them find a frame used after it
+/// was freed. Define the macro before the first include to override the default; it must have
+/// the same value in every translation unit.
+#ifndef MAPIXX_CORO_FRAME_CACHE
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define MAPIXX_CORO_FRAME_CACHE 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || __has_feature(memory_sanitizer)
+#define MAPIXX_CORO_FRAME_CACHE 0
+#endif
+#endif
+#ifndef MAPIXX_CORO_FRAME_CACHE
+#define MAPIXX_CORO_FRAME_CACHE 1
 #endif
 #endif
 
@@ -129,15 +158,154 @@ protected:
     ~detached_task_owner() = default;
 };
 
+/// The per-thread cache of task frames (see MAPIXX_CORO_FRAME_CACHE). Frames up to
+/// `max_frame` bytes are kept in one list per size (rounded up to 8 bytes), at most
+/// `per_size` frames a size and `max_bytes` in all; larger frames, and every frame when the
+/// cache is off, go straight to the global operator new and delete. Only the calling thread's
+/// lists are touched, so nothing here is shared between threads.
+class frame_cache {
+public:
+    static constexpr std::size_t granule = 8;
+    static constexpr std::size_t max_frame = 2048;
+    static constexpr std::size_t per_size = 8;
+    static constexpr std::size_t max_bytes = 64 * 1024;
+
+    /// Memory for a frame of `size` bytes. Throws `std::bad_alloc` as operator new does.
+    [[nodiscard]] static void* allocate(std::size_t size)
+    {
+#if MAPIXX_CORO_FRAME_CACHE
+        if (size <= max_frame) {
+            lists& l = local();
+            const std::size_t i = index(size);
+            if (node* n = l.head[i]) {
+                l.head[i] = n->next;
+                --l.count[i];
+                l.bytes -= rounded(size);
+                return n;
+            }
+            return ::operator new(rounded(size));
+        }
+#endif
+        return ::operator new(size);
+    }
+
+    /// Gives back the memory of a frame of `size` bytes (the size given to `allocate`).
+    static void deallocate(void* frame, std::size_t size) noexcept
+    {
+#if MAPIXX_CORO_FRAME_CACHE
+        if (size <= max_frame) {
+            lists& l = local();
+            const std::size_t i = index(size);
+            if (!l.closed && l.count[i] < per_size && l.bytes + rounded(size) <= max_bytes) {
+                l.head[i] = ::new (frame) node{l.head[i]};
+                ++l.count[i];
+                l.bytes += rounded(size);
+                return;
+            }
+            free_frame(frame, rounded(size));
+            return;
+        }
+#endif
+        free_frame(frame, size);
+    }
+
+    /// Frees what the calling thread keeps (the cache fills again as frames are freed). For
+    /// tests that count allocations, and for threads that are done with coroutines.
+    static void release_this_thread() noexcept
+    {
+#if MAPIXX_CORO_FRAME_CACHE
+        local().release();
+#endif
+    }
+
+    /// Bytes of frames the calling thread keeps.
+    [[nodiscard]] static std::size_t bytes_kept_by_this_thread() noexcept
+    {
+#if MAPIXX_CORO_FRAME_CACHE
+        return local().bytes;
+#else
+        return 0;
+#endif
+    }
+
+private:
+    struct node {
+        node* next;
+    };
+    static constexpr std::size_t sizes = max_frame / granule;
+
+    /// A thread's lists. Trivially destructible, so that a frame freed by a thread_local
+    /// destructor that runs after `closer`'s still finds valid (closed) lists.
+    struct lists {
+        node* head[sizes];
+        std::uint8_t count[sizes];
+        std::size_t bytes;
+        bool closed;
+
+        void release() noexcept
+        {
+            for (std::size_t i = 0; i < sizes; ++i) {
+                while (node* n = head[i]) {
+                    head[i] = n->next;
+                    free_frame(n, (i + 1) * granule);
+                }
+                count[i] = 0;
+            }
+            bytes = 0;
+        }
+    };
+
+    /// Frees a thread's lists when it ends, and closes them: frames freed later go to operator
+    /// delete.
+    struct closer {
+        lists* l;
+        ~closer()
+        {
+            l->release();
+            l->closed = true;
+        }
+    };
+
+    /// Sized when the compiler has sized deallocation (clang 14 needs -fsized-deallocation).
+    static void free_frame(void* frame, [[maybe_unused]] std::size_t size) noexcept
+    {
+#if defined(__cpp_sized_deallocation)
+        ::operator delete(frame, size);
+#else
+        ::operator delete(frame);
+#endif
+    }
+
+    static std::size_t index(std::size_t size) noexcept { return (size + granule - 1) / granule - 1; }
+    static std::size_t rounded(std::size_t size) noexcept { return (index(size) + 1) * granule; }
+
+    static lists& local() noexcept
+    {
+        static thread_local lists l{};  // zero-initialised: no dynamic initialisation
+        static thread_local closer c{&l};
+        return l;
+    }
+};
+
 /// The links by which an owner keeps its detached tasks in a list (the owner's to use).
 struct detached_links {
     task_promise<void>* prev = nullptr;
     task_promise<void>* next = nullptr;
 };
 
+/// The frame the calling thread is starting inline (`task_inline_awaiter`), or null once that
+/// frame has finished before its start returned.
+inline void*& inline_start_slot() noexcept
+{
+    static thread_local void* slot = nullptr;
+    return slot;
+}
+
 /// The final awaiter of every task. An attached task suspends there, and the second of {child
-/// finished, awaiter attached} to arrive resumes the awaiting coroutine. A detached task does
-/// not suspend: its frame is destroyed at once (`await_ready` is true).
+/// finished, awaiter attached} to arrive resumes the awaiting coroutine. A task that finishes
+/// while its awaiter is still starting it inline, on the same thread, says so through
+/// `inline_start_slot` instead, without an atomic operation. A detached task does not suspend:
+/// its frame is destroyed at once (`await_ready` is true).
 struct task_final_awaiter {
     bool detached = false;
 
@@ -146,6 +314,13 @@ struct task_final_awaiter {
     template <class Promise>
     std::coroutine_handle<> await_suspend(std::coroutine_handle<Promise> self) noexcept
     {
+        if constexpr (MAPIXX_CORO_SYMMETRIC_TRANSFER == 0) {
+            void*& starting = inline_start_slot();
+            if (starting == self.address()) {
+                starting = nullptr;
+                return std::noop_coroutine();
+            }
+        }
         return self.promise().arrive_at_end();
     }
 
@@ -170,10 +345,9 @@ public:
         return task_final_awaiter{detached_owner() != nullptr};
     }
 
-    // Frames are allocated with the global operator new for now. A custom allocator goes
-    // here later as `static void* operator new(std::size_t, std::allocator_arg_t, const Alloc&,
-    // Args&...)` that stores the allocator after the frame, plus a sized `operator delete`
-    // that reads it back; nothing outside this class needs to change for that.
+    /// Frames come from the calling thread's `frame_cache` (see MAPIXX_CORO_FRAME_CACHE).
+    [[nodiscard]] static void* operator new(std::size_t size) { return frame_cache::allocate(size); }
+    static void operator delete(void* frame, std::size_t size) noexcept { frame_cache::deallocate(frame, size); }
 
     /// Symmetric strategy: records the continuation before the child starts.
     void attach_before_start(std::coroutine_handle<> continuation) noexcept
@@ -399,9 +573,9 @@ protected:
 /// suspend point, `attach_after_start` returns false, and the awaiting coroutine continues
 /// without suspending: the stack is back where it was, whatever the compiler does with tail
 /// calls. If the child suspended (say on a scheduler, possibly finishing on another thread),
-/// the atomic exchange decides who arrives second; that side resumes the awaiter. This costs
-/// one atomic exchange per await on each side, which is why clang, whose symmetric transfer is
-/// a guaranteed tail call, uses `task_symmetric_awaiter` instead.
+/// the atomic exchange decides who arrives second; that side resumes the awaiter. A child that
+/// finishes before `resume()` returns learns it from `inline_start_slot` (the frame this thread
+/// is starting) and clears the slot, so the common, synchronous case needs no atomic operation.
 template <class Promise>
 class task_inline_awaiter {
 public:
@@ -411,7 +585,15 @@ public:
 
     bool await_suspend(std::coroutine_handle<> awaiting) noexcept
     {
+        void*& starting = inline_start_slot();
+        void* const outer = starting;  // an await further up this thread's stack
+        starting = child_.address();
         child_.resume();
+        const bool finished = starting == nullptr;
+        starting = outer;
+        if (finished) {
+            return false;
+        }
         return child_.promise().attach_after_start(awaiting);
     }
 

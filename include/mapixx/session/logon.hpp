@@ -51,7 +51,7 @@ struct session_counters {
     std::size_t sessions = 0;            ///< sessions live or being logged on (the max_sessions count)
     std::size_t members = 0;             ///< session handles that have not ended
     std::size_t provider_logons = 0;     ///< provider logons not yet logged off
-    std::size_t logons_in_progress = 0;  ///< logon coroutines between start and result
+    std::size_t logons_in_progress = 0;  ///< logon coroutines between start and result (a join made without waiting is not counted)
     std::size_t slots = 0;               ///< session slots taken in the subsystem's provider_registry
     bool logon_lock_held = false;        ///< the logon lock is held
     std::size_t logon_lock_waiters = 0;  ///< logons waiting for the logon lock
@@ -151,6 +151,183 @@ struct owned_logon_request {
     ui_handler* ui;
 };
 
+/// What the checks of a logon's arguments noted for its report.
+struct argument_notes {
+    bool service_mode = false;             ///< a Windows service's logon (rules 24 and 25)
+    bool ui_flag_without_handler = false;  ///< a UI flag is set, but there is no ui_handler
+};
+
+/// The checks of a logon's arguments made before any profile is read (step 1 of `logon`): the
+/// flags, the options, the profile store, and the service-mode rules 24 and 25.
+inline result<argument_notes> check_logon_arguments(const subsystem& mapi, logon_flags flags,
+                                                    const owned_logon_request& req) {
+    if (auto r = check_rules(flags); !r) return std::move(r).as_failure();
+    if (auto r = logon_options::from_bits(req.options.bits()); !r) return std::move(r).as_failure();
+    if (mapi.state()->options.profiles == nullptr) {
+        return fail(scode::logon_failed,
+                    "the subsystem was initialised without a profile store (init_options::profiles), so there is "
+                    "no profile to log on to",
+                    logon_component);
+    }
+    argument_notes notes;
+    notes.service_mode = mapi.service_mode();
+    if (notes.service_mode) {
+        if (!flags.has(logon_flag::nt_service)) {
+            return fail(scode::invalid_parameter,
+                        "the subsystem was initialised with MAPI_NT_SERVICE (a Windows service), so every logon must "
+                        "pass MAPI_NT_SERVICE as well (rule 24); add MAPI_NT_SERVICE and MAPI_NO_MAIL, for example "
+                        "with service_logon_flags",
+                        logon_component);
+        }
+        if (!flags.has(logon_flag::no_mail)) {
+            return fail(scode::invalid_parameter,
+                        "a Windows service (MAPI_NT_SERVICE) must log on with MAPI_NO_MAIL (rule 24): services send "
+                        "only through a tightly coupled store and transport; add MAPI_NO_MAIL",
+                        logon_component);
+        }
+        if (flags.any_of(logon_flag::logon_ui | logon_flag::password_ui | logon_flag::service_ui_always)) {
+            return fail(scode::invalid_parameter,
+                        "a Windows service (MAPI_NT_SERVICE) may show no user interface (rule 25), so "
+                        "MAPI_LOGON_UI, MAPI_PASSWORD_UI and MAPI_SERVICE_UI_ALWAYS are refused; remove them",
+                        logon_component);
+        }
+    } else if (flags.has(logon_flag::nt_service)) {
+        return fail(scode::invalid_parameter,
+                    "MAPI_NT_SERVICE is set but the subsystem was not initialised with init_flag::nt_service; a "
+                    "Windows service sets it in both places, any other client in neither (rules 24 and 25)",
+                    logon_component);
+    }
+    notes.ui_flag_without_handler =
+        flags.any_of(logon_flag::logon_ui | logon_flag::password_ui | logon_flag::service_ui_always) &&
+        req.ui == nullptr;
+    return notes;
+}
+
+/// The report's steps for `notes`, in the order a logon notes them.
+inline void add_argument_steps(const argument_notes& notes, std::vector<std::string>& steps) {
+    if (notes.service_mode) steps.emplace_back("service mode: MAPI_NT_SERVICE and MAPI_NO_MAIL are set; no dialog will be shown");
+    if (notes.ui_flag_without_handler) steps.emplace_back("a UI flag is set but no ui_handler was given: no dialog can be shown");
+}
+
+/// A new member of `core`, not yet in it (`add_member`).
+inline std::shared_ptr<member_state> new_member(session_registry& reg, std::shared_ptr<session_core> core,
+                                                logon_flags flags) {
+    auto m = std::make_shared<member_state>();
+    m->core = std::move(core);
+    m->id = reg.next_id.fetch_add(1);
+    m->flags = flags;
+    return m;
+}
+
+/// The report of a logon that joins the shared session `core` (rules 9 and 11): `steps`, what
+/// the logon noted before, then the join. Empty if the session has ended.
+inline std::optional<logon_report> joiner_report(session_core& core, logon_flags flags, std::vector<std::string> steps,
+                                                 const owned_logon_request& req) {
+    logon_report r;
+    r.profile_name = core.profile_name();
+    r.flags = flags;
+    r.joined_shared = true;
+    r.shared = true;
+    r.steps = std::move(steps);
+    r.steps.push_back("joined the published shared session of profile \"" + core.profile_name() +
+                      "\": MAPI_NEW_SESSION is not set (rules 9 and 11)");
+    if (req.profile && !req.profile->empty()) {
+        r.steps.push_back("the profile name \"" + *req.profile + "\" given was ignored (rule 9)");
+    }
+    if (req.password) r.steps.push_back("the password given was ignored: a joiner supplies no credentials (rule 11)");
+    std::lock_guard guard(core.mutex);
+    if (core.ended) return std::nullopt;
+    r.no_mail = core.no_mail;
+    if (core.report) {
+        r.force_download = core.report->force_download;
+        r.services = core.report->services;
+    }
+    return r;
+}
+
+/// Adds `m` to its session, the last step of a join (the only one that changes the session).
+/// False, and nothing changed, if the session has ended or `admit(core)` (called with the
+/// core's mutex held) refuses.
+template <class Admit>
+bool add_member(session_registry& reg, const std::shared_ptr<member_state>& m, Admit admit) {
+    session_core& core = *m->core;
+    std::lock_guard guard(core.mutex);
+    if (core.ended || !admit(std::as_const(core))) return false;
+    core.members.push_back(m);  // the last step that may throw
+    ++core.live_members;
+    reg.live_members.fetch_add(1);
+    return true;
+}
+
+/// Step 2 of `logon` without the logon's coroutines: joins the published shared session when
+/// the arguments pass their checks and the session needs no change for the joiner (rule 23
+/// takes the full logon). The report is the one the last member that joined alike got
+/// (`session_registry::join_reports`), so a join allocates only its member. Empty when the
+/// logon must take its full course, which then reports what failed, or joins by itself.
+inline std::optional<session> quick_join(const subsystem& mapi, const owned_logon_request& req) noexcept {
+    try {
+        if (!mapi.initialized()) return std::nullopt;
+        const logon_flags flags = req.flags.get();
+        if (flags.has(logon_flag::new_session)) return std::nullopt;
+        // Not counted in `logons_in_progress`: it runs to its end without waiting for anything.
+        session_registry& reg = mapi.state()->sessions;
+        // What the report depends on. The profile name is copied only when a report is made.
+        session_registry::join_report_entry key{0, flags, req.options.bits(), req.ui != nullptr, req.password.has_value(),
+                                                std::string(), nullptr};
+        const std::string_view profile = req.profile ? std::string_view(*req.profile) : std::string_view();
+        std::shared_ptr<session_core> core;
+        std::shared_ptr<const logon_report> report;
+        {
+            std::lock_guard guard(reg.mutex);
+            core = reg.shared.lock();
+            if (!core) return std::nullopt;
+            key.session = core->id;
+            report = reg.find_join_report(key, profile);
+        }
+        // A report found means that a logon with the same arguments passed their checks.
+        std::optional<argument_notes> notes;
+        if (!report) {
+            auto checked = check_logon_arguments(mapi, flags, req);
+            if (!checked) return std::nullopt;
+            notes = *checked;
+        }
+        auto m = new_member(reg, std::move(core), flags);
+        const std::shared_ptr<session_core>& joined = m->core;
+        // The second round makes a new report, when the first found none or one the session
+        // has outgrown (it was published with MAPI_NO_MAIL, and a mail client joined since).
+        for (int round = 0; round < 2; ++round) {
+            if (!report || round == 1) {
+                if (!notes) {
+                    auto checked = check_logon_arguments(mapi, flags, req);
+                    if (!checked) return std::nullopt;
+                    notes = *checked;
+                }
+                std::vector<std::string> steps;
+                add_argument_steps(*notes, steps);
+                auto r = joiner_report(*joined, flags, std::move(steps), req);
+                if (!r) return std::nullopt;
+                report = std::make_shared<const logon_report>(std::move(*r));
+                key.profile = std::string(profile);
+                key.report = report;
+                std::lock_guard guard(reg.mutex);
+                if (reg.shared.lock() == joined) reg.remember_join_report(std::move(key));
+            }
+            m->report = std::move(report);
+            bool stale = false;
+            const bool added = add_member(reg, m, [&](const session_core& c) {
+                if (c.no_mail && !flags.has(logon_flag::no_mail)) return false;  // rule 23: the full logon
+                stale = c.no_mail != m->report->no_mail;
+                return !stale;
+            });
+            if (added) return session(std::move(m));
+            if (!stale) return std::nullopt;
+        }
+        return std::nullopt;
+    } catch (...) {  // out of memory: the full logon reports it
+        return std::nullopt;
+    }
+}
+
 /// One run of the logon coroutine. Lives in the frame of `logon`; every resource it takes is
 /// held by a member so that `rollback` can give it all back.
 class logon_run {
@@ -224,57 +401,21 @@ private:
 
     // ---------------------------------------------------------------------------------------
     result<void> check_arguments() {
-        if (auto r = check_rules(flags_); !r) return r;
-        if (auto r = logon_options::from_bits(req_.options.bits()); !r) return std::move(r).as_failure();
+        auto notes = check_logon_arguments(sub_, flags_, req_);
+        if (!notes) return std::move(notes).as_failure();
         store_ = st_->options.profiles;
         providers_ = st_->options.providers;
-        if (store_ == nullptr) {
-            return fail(scode::logon_failed,
-                        "the subsystem was initialised without a profile store (init_options::profiles), so there is "
-                        "no profile to log on to",
-                        logon_component);
-        }
         profile_usage* given = st_->options.usage;
         if (given == nullptr && st_->options.admin != nullptr) given = &st_->options.admin->usage();
         usage_ = &reg_->usage(given, *store_);
-        service_mode_ = sub_.service_mode();
-        if (service_mode_) {
-            if (!flags_.has(logon_flag::nt_service)) {
-                return fail(scode::invalid_parameter,
-                            "the subsystem was initialised with MAPI_NT_SERVICE (a Windows service), so every logon must "
-                            "pass MAPI_NT_SERVICE as well (rule 24); add MAPI_NT_SERVICE and MAPI_NO_MAIL, for example "
-                            "with service_logon_flags",
-                            logon_component);
-            }
-            if (!flags_.has(logon_flag::no_mail)) {
-                return fail(scode::invalid_parameter,
-                            "a Windows service (MAPI_NT_SERVICE) must log on with MAPI_NO_MAIL (rule 24): services send "
-                            "only through a tightly coupled store and transport; add MAPI_NO_MAIL",
-                            logon_component);
-            }
-            if (flags_.any_of(logon_flag::logon_ui | logon_flag::password_ui | logon_flag::service_ui_always)) {
-                return fail(scode::invalid_parameter,
-                            "a Windows service (MAPI_NT_SERVICE) may show no user interface (rule 25), so "
-                            "MAPI_LOGON_UI, MAPI_PASSWORD_UI and MAPI_SERVICE_UI_ALWAYS are refused; remove them",
-                            logon_component);
-            }
-            step("service mode: MAPI_NT_SERVICE and MAPI_NO_MAIL are set; no dialog will be shown");
-        } else if (flags_.has(logon_flag::nt_service)) {
-            return fail(scode::invalid_parameter,
-                        "MAPI_NT_SERVICE is set but the subsystem was not initialised with init_flag::nt_service; a "
-                        "Windows service sets it in both places, any other client in neither (rules 24 and 25)",
-                        logon_component);
-        }
+        service_mode_ = notes->service_mode;
         const bool handler = req_.ui != nullptr && !service_mode_;
         ui_all_ = handler && flags_.has(logon_flag::logon_ui);
         ui_password_ = handler && (flags_.has(logon_flag::logon_ui) || flags_.has(logon_flag::password_ui));
         ui_service_always_ = handler && flags_.has(logon_flag::service_ui_always);
         dialog_allowed_ = flags_.has(logon_flag::logon_ui) && !service_mode_;
         no_mail_ = flags_.has(logon_flag::no_mail);
-        if (flags_.any_of(logon_flag::logon_ui | logon_flag::password_ui | logon_flag::service_ui_always) &&
-            req_.ui == nullptr) {
-            step("a UI flag is set but no ui_handler was given: no dialog can be shown");
-        }
+        add_argument_steps(*notes, report_.steps);
         return {};
     }
 
@@ -303,41 +444,13 @@ private:
             core = reg_->shared.lock();
         }
         if (!core) return std::nullopt;
-        auto m = std::make_shared<member_state>();
-        m->core = core;
-        m->id = reg_->next_id.fetch_add(1);
-        m->flags = flags_;
-        // The member's report is made before the member joins: everything that allocates comes
-        // first, so running out of memory leaves the shared session as it was.
-        logon_report r;
-        r.profile_name = core->profile_name;
-        r.flags = flags_;
-        r.joined_shared = true;
-        r.shared = true;
-        r.steps = report_.steps;
-        r.steps.push_back("joined the published shared session of profile \"" + core->profile_name +
-                          "\": MAPI_NEW_SESSION is not set (rules 9 and 11)");
-        if (req_.profile && !req_.profile->empty()) {
-            r.steps.push_back("the profile name \"" + *req_.profile + "\" given was ignored (rule 9)");
-        }
-        if (req_.password) r.steps.push_back("the password given was ignored: a joiner supplies no credentials (rule 11)");
-        {
-            std::lock_guard guard(core->mutex);
-            if (core->ended) return std::nullopt;
-            r.no_mail = core->no_mail;
-            if (core->report) {
-                r.force_download = core->report->force_download;
-                r.services = core->report->services;
-            }
-        }
-        m->report = reg_->share_report(core->profile_name + "\njoin", std::move(r));
-        {
-            std::lock_guard guard(core->mutex);
-            if (core->ended) return std::nullopt;
-            core->members.push_back(m);  // the last step that may throw
-            ++core->live_members;
-            reg_->live_members.fetch_add(1);
-        }
+        // The member and its report are made before the member joins: everything that
+        // allocates comes first, so running out of memory leaves the shared session as it was.
+        auto m = new_member(*reg_, core, flags_);
+        auto r = joiner_report(*core, flags_, report_.steps, req_);
+        if (!r) return std::nullopt;
+        m->report = reg_->share_report(core->profile_name() + "\njoin", std::move(*r));
+        if (!add_member(*reg_, m, [](const session_core&) { return true; })) return std::nullopt;
         joined_ = m;
         return session(std::move(m));
     }
@@ -558,10 +671,8 @@ private:
         auto core = std::make_shared<session_core>();
         core->sub = sub_;
         core->registry = reg_;
-        core->admin = st_->options.admin;
         core->dispatcher = st_->options.notifications;
         core->id = reg_->next_id.fetch_add(1);
-        core->profile_name = view->name;
         core->shared_prof = std::move(view);
         core->lease = std::move(*lease);
         core->flags = flags_;
@@ -573,7 +684,7 @@ private:
             for (const auto& svc : core->prof().services) providers += svc.providers.size();
             core->provider_rows.reserve(providers);
             core->records.reserve(providers);
-            core->supports.reserve(providers);
+            core->reserve_supports(providers);
             core->objects.reserve(provider_objects_needed(core->prof()));
         }
         // The reservation moves to the core only now: everything above may throw, and then
@@ -581,9 +692,9 @@ private:
         core->holds_reservation = reserved_;
         reserved_ = false;
         core_ = std::move(core);
-        step("leased profile \"" + core_->profile_name + "\" for the session and loaded its own copy of it (rule 34)");
+        step("leased profile \"" + core_->profile_name() + "\" for the session and loaded its own copy of it (rule 34)");
 
-        report_.profile_name = core_->profile_name;
+        report_.profile_name = core_->profile_name();
         report_.flags = flags_;
         report_.shared = core_->shared;
         report_.no_mail = no_mail_;
@@ -703,7 +814,7 @@ private:
         const message_service& svc = core_->prof().services[si];
         service_report& srep = report_.services[si];
         if (dialog) {
-            ui_context ctx{req_.ui_param, core_->profile_name};
+            ui_context ctx{req_.ui_param, core_->profile_name()};
             srep.prompted = true;
             property_bag& section = core_->writable_prof().sections[svc.service_uid];
             auto r = co_await req_.ui->configure_service(ctx, svc, section);
@@ -752,7 +863,7 @@ private:
     }
 
     void persist_sections(const std::vector<uid>& ids) {
-        auto r = store_->update(core_->profile_name, [&](profile& p) -> result<void> {
+        auto r = store_->update(core_->profile_name(), [&](profile& p) -> result<void> {
             for (const uid& id : ids) {
                 const auto& own = core_->prof().sections;
                 if (auto it = own.find(id); it != own.end()) p.sections[id] = it->second;
@@ -1019,12 +1130,14 @@ private:
         if (no_mail_ && core_->prof().services[si].providers[pi].type == resource_type::transport_provider) return;
         const std::size_t row = row_for(si, pi);
         std::lock_guard guard(core_->mutex);
-        property_bag& r = core_->provider_rows[row - first_provider_row].changes;
+        provider_status_row& target = core_->provider_rows[row - first_provider_row];
+        property_bag r = target.changed();
         (void)r.set(pr::status_code, static_cast<std::int32_t>(status_code::failure));
         (void)r.set(pr::status_string, why);
-        for (auto& s : core_->supports) {
-            if (s->row() == row) s->set_active(false);
-        }
+        target.changes = share_row_changes(reg_, std::move(r));
+        core_->for_each_support([&](session_support& s) {
+            if (s.row() == row) s.set_active(false);
+        });
     }
 
     task<result<void>> logon_one(std::size_t si, std::size_t pi) {
@@ -1054,10 +1167,8 @@ private:
         session_support* support = nullptr;
         if (!hidden) {
             const std::size_t row = row_for(si, pi);
-            auto s = std::make_unique<session_support>(*core_, row);
-            support = s.get();
             std::lock_guard guard(core_->mutex);
-            core_->supports.push_back(std::move(s));
+            support = &core_->add_support(row);
         }
         provider_support* ctx_support = support;
         spooler_support* xp_support = nullptr;
@@ -1073,7 +1184,7 @@ private:
             co_return co_await disable_service(si, pi, scode::call_failed, std::move(why));
         }
         std::optional<std::string> credential = req_.password;
-        ui_context uctx{req_.ui_param, core_->profile_name};
+        ui_context uctx{req_.ui_param, core_->profile_name()};
 
         for (int attempt = 1;; ++attempt) {
             scode code = scode::success;
@@ -1088,7 +1199,7 @@ private:
             } else {
                 bool changed = false;
                 section_writer writer(*core_, entry.provider_uid);
-                provider_context ctx{core_->profile_name,
+                provider_context ctx{core_->profile_name(),
                                      svc,
                                      entry,
                                      logon_section(section_of(entry.provider_uid), writer, &changed),
@@ -1124,8 +1235,9 @@ private:
                 rep.attempts.push_back(logon_attempt{attempt, scode::success, {}});
                 {
                     std::lock_guard guard(core_->mutex);
-                    core_->records.push_back(provider_record{si, pi, std::shared_ptr<provider_logon>(std::move(got)),
-                                                             std::move(slot), support});
+                    core_->records.push_back(provider_record{static_cast<std::uint32_t>(si), static_cast<std::uint32_t>(pi),
+                                                             std::shared_ptr<provider_logon>(std::move(got)),
+                                                             std::move(slot)});
                 }
                 reg_->live_provider_logons.fetch_add(1);
                 rep.outcome = provider_outcome::logged_on;
@@ -1170,7 +1282,7 @@ private:
             if (code == scode::logon_failed && ui_password_) {
                 rep.prompted = true;
                 srep.prompted = true;
-                auto pw = co_await req_.ui->ask_password(uctx, core_->profile_name, svc);
+                auto pw = co_await req_.ui->ask_password(uctx, core_->profile_name(), svc);
                 if (!pw) {
                     co_return dialog_failed(pw, "the user cancelled the password prompt for message service " + svc.name +
                                                     " (rule 18)",
@@ -1260,14 +1372,14 @@ private:
             if (s.disabled) ++disabled;
             for (const auto& p : s.providers) live += p.outcome == provider_outcome::logged_on ? 1 : 0;
         }
-        step("logged on to profile \"" + core_->profile_name + "\": " + std::to_string(live) + " provider logon(s) live, " +
+        step("logged on to profile \"" + core_->profile_name() + "\": " + std::to_string(live) + " provider logon(s) live, " +
              std::to_string(disabled) + " message service(s) disabled");
         if (core_->shared) step("published as the shared session (MAPI_ALLOW_OTHERS): later logons without "
                                 "MAPI_NEW_SESSION join it");
         // Only a shared session needs the report in its core: joiners copy the services from it
         // (rules 9 and 23). An individual session's report goes to its one member, moved.
         if (core_->shared) core_->report = std::make_unique<logon_report>(report_);
-        m->report = reg_->share_report(core_->profile_name, std::move(report_));
+        m->report = reg_->share_report(core_->profile_name(), std::move(report_));
         {
             std::lock_guard guard(core_->mutex);
             core_->members.push_back(m);
@@ -1353,10 +1465,17 @@ private:
     std::size_t first_row_ = 0;  ///< provider rows from this one on were made by this logon
 };
 
-/// The logon coroutine; `logon` is its entry point.
-inline task<result<session>> logon_coroutine(subsystem mapi, owned_logon_request request) {
+/// The full logon (`logon_run`), when `quick_join` cannot join.
+inline task<result<session>> full_logon(subsystem mapi, owned_logon_request request) {
     logon_run run(std::move(mapi), std::move(request));
     co_return co_await run.execute();
+}
+
+/// The logon coroutine; `logon` is its entry point. A join that `quick_join` can make costs
+/// this coroutine's frame and the member; every other logon runs `full_logon`.
+inline task<result<session>> logon_coroutine(subsystem mapi, owned_logon_request request) {
+    if (auto joined = quick_join(mapi, request)) co_return std::move(*joined);
+    co_return co_await full_logon(std::move(mapi), std::move(request));
 }
 
 } // namespace detail

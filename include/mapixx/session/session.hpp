@@ -96,7 +96,7 @@ public:
     /// The profile the session uses (as the store spells it). Empty for an empty handle.
     [[nodiscard]] const std::string& profile_name() const noexcept {
         static const std::string none;
-        return member_ ? member_->core->profile_name : none;
+        return member_ ? member_->core->profile_name() : none;
     }
     /// True for a shared session (MAPI_ALLOW_OTHERS).
     [[nodiscard]] bool shared() const noexcept { return member_ && member_->core->shared; }
@@ -179,7 +179,7 @@ public:
             }
         }
         return failed(fail(scode::not_found,
-                           "profile \"" + core->profile_name + "\" has no store provider flagged STATUS_DEFAULT_STORE",
+                           "profile \"" + core->profile_name() + "\" has no store provider flagged STATUS_DEFAULT_STORE",
                            "mapixx.session"));
     }
     /// `default_store()` cast to the provider's own logon type; `no_support` if it is another.
@@ -230,8 +230,8 @@ public:
         {
             std::lock_guard guard(core->mutex);
             if (core->ended) return failed(ended_failure());
-            admin = core->admin;
-            name = core->profile_name;
+            if (core->sub.initialized()) admin = core->sub.state()->options.admin;  // live: not reset yet
+            name = core->profile_name();
         }
         if (admin == nullptr) {
             return failed(fail(scode::no_support,
@@ -262,8 +262,7 @@ public:
                         "GetLastError with MAPI_UNICODE on a session logged on without MAPI_UNICODE (rule 35)",
                         "mapixx.session");
         }
-        std::lock_guard guard(member_->error_mutex);
-        error_info e = member_->last_error;
+        error_info e = member_->last_error();
         e.version = constants::mapi_error_version;
         return e;
     }
@@ -280,7 +279,7 @@ public:
         // column, from the profile entry.
         const binary* first = nullptr;
         for (const auto& row : core->provider_rows) {
-            const binary* id = row.changes.get_binary(pr::identity_entryid);
+            const binary* id = row.changed().get_binary(pr::identity_entryid);
             if (id == nullptr) continue;
             const provider_entry& e = core->prof().services[row.service_index].providers[row.provider_index];
             if (e.flags.has(resource_flag::primary_identity)) return *id;
@@ -474,8 +473,12 @@ public:
     /// member (and the session) then stay exactly as they were, so the call can be repeated,
     /// and the destructor tries again.
     task<void> logoff(logoff_flags flags = {}) {
-        std::shared_ptr<detail::member_state> m = member_;
-        co_await detail::leave(std::move(m), flags.has(logoff_flag::shared));
+        if (!member_ || !member_->core) co_return;
+        // A member that is not the last leaves here, without a coroutine of its own.
+        const detail::leave_rest rest = detail::leave_now(member_, flags.has(logoff_flag::shared));
+        if (rest == detail::leave_rest::none) co_return;
+        std::shared_ptr<detail::session_core> core = member_->core;
+        co_await detail::end_session(std::move(core), rest == detail::leave_rest::end_shared);
     }
 
     /// For the logon layer: wraps a member.
@@ -517,6 +520,11 @@ private:
         return f;
     }
     void end_now() noexcept {
+        if (member_ && member_->core && !member_->ended.load() &&
+            detail::leave_now(member_, false) == detail::leave_rest::none) {
+            member_.reset();
+            return;
+        }
         // leave() swallows provider exceptions; what can reach here is std::bad_alloc for its
         // own frames, which leaves the member as it was. A few more tries get past a passing
         // shortage; a destructor never throws, so a lasting one leaves the session live.

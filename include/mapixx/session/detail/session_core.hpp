@@ -30,12 +30,9 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
-
-namespace mapixx::inline v0 {
-class profile_admin;
-} // namespace mapixx::inline v0
 
 namespace mapixx::inline v0::detail {
 
@@ -46,7 +43,8 @@ struct session_core;
 /// reference); `active` is guarded by the core's mutex.
 class session_support final : public provider_support {
 public:
-    session_support(session_core& core, std::size_t row) noexcept : core_(&core), row_(row) {}
+    session_support(session_core& core, std::size_t row) noexcept
+        : core_(&core), row_(static_cast<std::uint32_t>(row)) {}
 
     result<void> modify_status_row(const property_bag& row, bool update) override;
 
@@ -57,17 +55,60 @@ public:
 
 private:
     session_core* core_;
-    std::size_t row_;
+    std::uint32_t row_;
     bool active_ = true;
+};
+
+/// Room for a number of supports fixed when it is made, in one allocation. A support made
+/// here never moves (providers keep references to it) and lives as long as the block.
+class support_block {
+public:
+    support_block() noexcept = default;
+    explicit support_block(std::size_t capacity)
+        : items_(std::allocator<session_support>{}.allocate(capacity)), capacity_(static_cast<std::uint32_t>(capacity)) {}
+    support_block(const support_block&) = delete;
+    support_block& operator=(const support_block&) = delete;
+    support_block(support_block&& other) noexcept
+        : items_(std::exchange(other.items_, nullptr)), size_(std::exchange(other.size_, 0)),
+          capacity_(std::exchange(other.capacity_, 0)) {}
+    support_block& operator=(support_block&& other) noexcept {
+        if (this != &other) {
+            reset();
+            items_ = std::exchange(other.items_, nullptr);
+            size_ = std::exchange(other.size_, 0);
+            capacity_ = std::exchange(other.capacity_, 0);
+        }
+        return *this;
+    }
+    ~support_block() { reset(); }
+
+    /// A new support in the block; null if the block is full.
+    session_support* try_add(session_core& core, std::size_t row) noexcept {
+        if (size_ == capacity_) return nullptr;
+        return std::construct_at(items_ + size_++, core, row);
+    }
+    [[nodiscard]] std::size_t size() const noexcept { return size_; }
+    [[nodiscard]] session_support& operator[](std::size_t i) noexcept { return items_[i]; }
+
+private:
+    void reset() noexcept {
+        std::destroy(items_, items_ + size_);
+        if (items_ != nullptr) std::allocator<session_support>{}.deallocate(items_, capacity_);
+        items_ = nullptr;
+        size_ = capacity_ = 0;
+    }
+
+    session_support* items_ = nullptr;
+    std::uint32_t size_ = 0;
+    std::uint32_t capacity_ = 0;
 };
 
 /// One provider of the profile as the session handles it.
 struct provider_record {
-    std::size_t service_index = 0;   ///< index in `session_core::prof().services`
-    std::size_t provider_index = 0;  ///< index in that service's `providers`
+    std::uint32_t service_index = 0;   ///< index in `session_core::prof().services`
+    std::uint32_t provider_index = 0;  ///< index in that service's `providers`
     std::shared_ptr<provider_logon> logon;  ///< set while logged on
     session_slot slot;                      ///< held while logged on
-    session_support* support = nullptr;     ///< owned by `session_core::supports`
 };
 
 /// A provider's row of the status table, kept as what differs from the row MAPI computes from
@@ -79,8 +120,16 @@ struct provider_status_row {
     /// The provider replaced its row (ModifyStatusRow without STATUS_ROW_UPDATE): the computed
     /// row keeps only MAPI's own columns and `changes`.
     bool replaced = false;
-    /// What the provider (or the session, for a failure) set, without MAPI's own columns.
-    property_bag changes;
+    /// What the provider (or the session, for a failure) set, without MAPI's own columns; null
+    /// if nothing. Immutable, and shared with the rows of other sessions whose providers set the
+    /// same (`session_registry::share_row_changes`).
+    std::shared_ptr<const property_bag> changes;
+
+    /// `changes`, or an empty bag.
+    [[nodiscard]] const property_bag& changed() const noexcept {
+        static const property_bag none;
+        return changes ? *changes : none;
+    }
 };
 
 /// An advise registration.
@@ -106,9 +155,7 @@ inline constexpr std::size_t first_provider_row = static_cast<std::size_t>(statu
 struct session_core {
     subsystem sub;                       ///< keeps the subsystem initialised; reset when the session ends
     session_registry* registry = nullptr;
-    const profile_admin* admin = nullptr;  ///< init_options::admin (may be null)
     std::uint64_t id = 0;
-    std::string profile_name;            ///< as the store spells it
     /// The profile as this session sees it (rule 34), shared with the other sessions logged on
     /// to the same version of it (`session_registry::views`) until this session changes it.
     std::shared_ptr<const profile> shared_prof;
@@ -120,25 +167,31 @@ struct session_core {
     bool shared = false;                 ///< MAPI_ALLOW_OTHERS
     bool unicode = false;
     bool holds_reservation = false;      ///< counted in `registry->live_sessions`
+    bool ended = false;                  ///< guarded by `mutex`
     /// A shared session's report of the logon that made it, which joiners copy their
     /// services from (rules 9 and 23); null for an individual session.
     std::unique_ptr<logon_report> report;
     const notification_dispatcher* dispatcher = nullptr;  ///< init_options::notifications
 
-    mutable std::mutex mutex;            ///< guards everything below
-    bool ended = false;
+    mutable std::mutex mutex;            ///< guards everything below, and `ended`
     /// The provider rows of the status table, in row order from `status_row_id::first_provider`.
     /// The three rows MAPI supplies are computed from `no_mail`.
     std::vector<provider_status_row> provider_rows;
     std::vector<provider_record> records;                  ///< in logon order
-    std::vector<std::unique_ptr<session_support>> supports;
+    /// The supports of the provider logons, which keep their address for the life of the core:
+    /// the first ones in one block made when the core is built (`reserve_supports`), any further
+    /// ones (retries, rule 23) one by one (`add_support`).
+    support_block supports;
+    std::vector<std::unique_ptr<session_support>> more_supports;
     std::vector<provider_object> objects;
     std::vector<std::weak_ptr<member_state>> members;
     std::vector<sink_entry> sinks;
     advise_connection next_connection = 1;
-    std::size_t live_members = 0;
+    std::uint32_t live_members = 0;
     std::shared_ptr<session_mail> mail;                    ///< the spooler, if any transport runs
 
+    /// The profile's name, as the store spells it.
+    [[nodiscard]] const std::string& profile_name() const noexcept { return shared_prof->name; }
     /// The session's profile (rule 34). References stay valid for the life of the core: the
     /// shared version is kept after the session makes its own copy.
     [[nodiscard]] const profile& prof() const noexcept { return own_prof ? *own_prof : *shared_prof; }
@@ -151,6 +204,21 @@ struct session_core {
             own_prof = std::move(copy);
         }
         return *own_prof;
+    }
+
+    /// Makes room for `n` supports in one block. Called once, before the first `add_support`.
+    void reserve_supports(std::size_t n) { supports = support_block(n); }
+    /// A new support for the provider of row `row`. Call with `mutex` held.
+    session_support& add_support(std::size_t row) {
+        if (session_support* s = supports.try_add(*this, row)) return *s;
+        more_supports.push_back(std::make_unique<session_support>(*this, row));
+        return *more_supports.back();
+    }
+    /// Calls `f` with every support. Call with `mutex` held.
+    template <class F>
+    void for_each_support(F f) {
+        for (std::size_t i = 0; i < supports.size(); ++i) f(supports[i]);
+        for (auto& s : more_supports) f(*s);
     }
 
     /// The provider entry of a record. \pre the record belongs to this core.
@@ -182,7 +250,7 @@ struct session_core {
         if (row < first_provider_row) return shared_builtin_status_rows(no_mail)[row];
         const auto& r = provider_rows[row - first_provider_row];
         const provider_entry& e = prof().services[r.service_index].providers[r.provider_index];
-        return provider_status_row_of(static_cast<std::int32_t>(row), e, r.replaced, r.changes);
+        return provider_status_row_of(static_cast<std::int32_t>(row), e, r.replaced, r.changed());
     }
     /// The whole status table.
     [[nodiscard]] status_rows status_table() const {
@@ -221,8 +289,6 @@ struct member_state {
     /// same way (`session_registry::share_report`). Set before the handle is handed out.
     std::shared_ptr<const logon_report> report;
     std::atomic<bool> ended{false};
-    std::mutex error_mutex;
-    error_info last_error;
 
     /// Marks the member ended; true the first time. Keeps the registry count right.
     bool mark_ended() noexcept {
@@ -230,10 +296,37 @@ struct member_state {
         if (core && core->registry) core->registry->live_members.fetch_sub(1);
         return true;
     }
+    /// Records the extended error of a failed call (rule 35). May be called with the core's
+    /// mutex held.
     void set_error(const failure& f) {
-        std::lock_guard guard(error_mutex);
-        last_error = f.info;
+        auto info = std::make_unique<error_info>(f.info);  // allocated before the lock
+        error_guard guard(*this);
+        std::swap(info, last_error_);
     }
+    /// The last error recorded; empty if none.
+    [[nodiscard]] error_info last_error() const {
+        error_guard guard(*this);
+        return last_error_ ? *last_error_ : error_info{};
+    }
+
+private:
+    /// Guards `last_error_`, which a member makes only on its first failure: a member that
+    /// never fails costs no error record, and its lock is one byte instead of a `std::mutex`.
+    /// Held only to swap or copy the record.
+    class error_guard {
+    public:
+        explicit error_guard(const member_state& m) noexcept : flag_(m.error_lock_) {
+            while (flag_.test_and_set(std::memory_order_acquire)) std::this_thread::yield();
+        }
+        error_guard(const error_guard&) = delete;
+        error_guard& operator=(const error_guard&) = delete;
+        ~error_guard() { flag_.clear(std::memory_order_release); }
+
+    private:
+        std::atomic_flag& flag_;
+    };
+    mutable std::atomic_flag error_lock_;
+    std::unique_ptr<error_info> last_error_;
 };
 
 /// Calls every sink with `event`, ignoring what they throw.
@@ -264,6 +357,15 @@ inline void notify(const notification_dispatcher* dispatcher, std::vector<std::s
     notify_now(sinks, event);
 }
 
+/// `changes` as an immutable bag, null if empty: the one another session's row holds if equal
+/// (`session_registry::share_row_changes`), else a new one. A row lives as long as its session,
+/// and the providers of sessions on one profile mostly set the same columns.
+inline std::shared_ptr<const property_bag> share_row_changes(session_registry* registry, property_bag changes) {
+    if (changes.empty()) return nullptr;
+    if (registry == nullptr) return std::make_shared<const property_bag>(property_bag(changes));
+    return registry->share_row_changes(std::move(changes));
+}
+
 inline result<void> session_support::modify_status_row(const property_bag& row, bool update) {
     std::vector<std::shared_ptr<advise_sink>> sinks;
     session_event event;
@@ -274,11 +376,10 @@ inline result<void> session_support::modify_status_row(const property_bag& row, 
                         "ModifyStatusRow after the provider logon ended: the provider is logged off", "mapixx.support");
         }
         provider_status_row& target = core_->provider_rows[row_ - first_provider_row];
-        // Built aside and swapped in, so that a std::bad_alloc leaves the row as it was. A row
-        // lives as long as its session, so it is kept at exactly its size.
+        // Built aside and swapped in, so that a std::bad_alloc leaves the row as it was.
         property_bag changes;
         if (update) {
-            changes = target.changes;
+            changes = target.changed();
             changes.merge(row);
         } else {
             changes = row;
@@ -286,15 +387,16 @@ inline result<void> session_support::modify_status_row(const property_bag& row, 
         drop_mapi_columns(changes);
         const provider_entry& entry = core_->prof().services[target.service_index].providers[target.provider_index];
         if (update && !target.replaced) drop_unchanged_columns(changes, entry);
-        changes = property_bag(changes);
+        std::shared_ptr<const property_bag> shared = share_row_changes(core_->registry, std::move(changes));
         sinks.reserve(core_->sinks.size());
         for (const auto& s : core_->sinks) sinks.push_back(s.fn);
         if (!sinks.empty()) {
             event.kind = session_event_kind::status_row_modified;
-            event.row = provider_status_row_of(static_cast<std::int32_t>(row_), entry, target.replaced || !update, changes);
+            event.row = provider_status_row_of(static_cast<std::int32_t>(row_), entry, target.replaced || !update,
+                                               shared ? *shared : property_bag{});
             event.message = "a provider changed its status row";
         }
-        target.changes = std::move(changes);
+        target.changes = std::move(shared);
         if (!update) target.replaced = true;
     }
     notify(core_->dispatcher, std::move(sinks), std::move(event));
@@ -338,11 +440,14 @@ inline task<void> release_core(std::shared_ptr<session_core> core) {
         core->objects.clear();
         mail = std::move(core->mail);
         core->mail.reset();
-        for (auto& s : core->supports) s->set_active(false);
+        core->for_each_support([](session_support& s) { s.set_active(false); });
     }
     if (reg) {
         std::lock_guard guard(reg->mutex);
-        if (auto published = reg->shared.lock(); published.get() == core.get()) reg->shared.reset();
+        if (auto published = reg->shared.lock(); published.get() == core.get()) {
+            reg->shared.reset();
+            reg->join_reports.clear();
+        }
     }
     // The spooler stops first (traffic off; messages in flight stay queued in the store), then
     // the providers log off in reverse logon order: transports, stores, address books.
@@ -407,9 +512,41 @@ inline task<void> end_session(std::shared_ptr<session_core> core, bool shared_lo
     core->sub.reset();
 }
 
+/// What is left of a member's leave after `leave_now`.
+enum class leave_rest {
+    none,          ///< nothing: the member has left (or had left, or its session had ended)
+    end_session,   ///< the member is the last one: the session ends with it
+    end_shared,    ///< MAPI_LOGOFF_SHARED on a shared session: every member ends
+};
+
+/// The part of a member's leave that needs no coroutine: a member that is not the last one only
+/// changes counters and lists, under the core's mutex, and allocates nothing. Says what is left
+/// to do (`leave` does it).
+inline leave_rest leave_now(const std::shared_ptr<member_state>& handle, bool shared_logoff) noexcept {
+    member_state& member = *handle;
+    session_core& core = *member.core;
+    if (shared_logoff && core.shared) return member.ended.load() ? leave_rest::none : leave_rest::end_shared;
+    std::lock_guard guard(core.mutex);
+    if (core.ended) {
+        member.mark_ended();
+        return leave_rest::none;
+    }
+    if (member.ended.load()) return leave_rest::none;
+    if (core.live_members <= 1) return leave_rest::end_session;
+    if (!member.mark_ended()) return leave_rest::none;
+    --core.live_members;
+    std::erase_if(core.sinks, [&](const sink_entry& s) { return s.member == member.id; });
+    // The member list must not grow with every join of a long-lived shared session.
+    std::erase_if(core.members, [&](const std::weak_ptr<member_state>& w) {
+        return w.expired() || (!w.owner_before(handle) && !handle.owner_before(w));
+    });
+    return leave_rest::none;
+}
+
 /// A member leaves. With `shared_logoff` on a shared session the whole session ends (rule 32);
 /// otherwise the session ends when its last member leaves (MAPI_LOGOFF_SHARED on an individual
-/// session is ignored, rule 33).
+/// session is ignored, rule 33). `session::logoff` calls `leave_now` itself first and awaits
+/// this only when the session must end.
 ///
 /// Out of memory: a member that is not the last only changes counters and lists (no
 /// allocation); the last member changes nothing itself and lets `end_session` end it, which
@@ -417,32 +554,11 @@ inline task<void> end_session(std::shared_ptr<session_core> core, bool shared_lo
 /// session.
 inline task<void> leave(std::shared_ptr<member_state> member, bool shared_logoff) {
     if (!member || !member->core) co_return;
-    std::shared_ptr<session_core> core = member->core;
-    if (shared_logoff && core->shared) {
-        if (!member->ended.load()) co_await end_session(core, true);
-        co_return;
+    switch (leave_now(member, shared_logoff)) {
+    case leave_rest::none: co_return;
+    case leave_rest::end_shared: co_await end_session(member->core, true); co_return;
+    case leave_rest::end_session: co_await end_session(member->core, false); co_return;
     }
-    {
-        std::lock_guard guard(core->mutex);
-        if (core->ended) {
-            member->mark_ended();
-            co_return;
-        }
-        if (member->ended.load()) co_return;
-        if (core->live_members > 1) {
-            if (!member->mark_ended()) co_return;
-            --core->live_members;
-            std::erase_if(core->sinks, [&](const sink_entry& s) { return s.member == member->id; });
-            // The member list must not grow with every join of a long-lived shared session.
-            std::erase_if(core->members, [&](const std::weak_ptr<member_state>& w) {
-                const auto other = w.lock();
-                return !other || other == member;
-            });
-            co_return;
-        }
-    }
-    // The last member: ending the session marks every member ended, this one included.
-    co_await end_session(core, false);
 }
 
 } // namespace mapixx::inline v0::detail

@@ -5,19 +5,24 @@
 #ifndef MAPIXX_SESSION_DETAIL_SESSION_REGISTRY_HPP_INCLUDED
 #define MAPIXX_SESSION_DETAIL_SESSION_REGISTRY_HPP_INCLUDED
 
+#include <mapixx/core/flag_enums.hpp>
+#include <mapixx/core/prop.hpp>
 #include <mapixx/profile/profile_store.hpp>
 #include <mapixx/profile/profile_usage.hpp>
 #include <mapixx/session/detail/logon_lock.hpp>
 #include <mapixx/session/logon_report.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <utility>
-#include <mutex>
+#include <vector>
 
 namespace mapixx::inline v0::detail {
 
@@ -62,6 +67,71 @@ struct session_registry {
         if (auto known = slot.lock(); known && *known == r) return known;
         auto made = std::make_shared<const logon_report>(std::move(r));
         slot = made;
+        return made;
+    }
+
+    /// What the report of a member that joined the published shared session depends on, and
+    /// the report (`detail::quick_join`): members that join alike share one report, found
+    /// without building it.
+    struct join_report_entry {
+        std::uint64_t session = 0;    ///< `session_core::id` of the session joined
+        logon_flags flags{};          ///< the joiner's flags
+        std::uint32_t options = 0;    ///< the joiner's `logon_options`, as bits
+        bool ui = false;              ///< the joiner gave a `ui_handler`
+        bool password = false;        ///< the joiner gave a password (ignored, but in the report)
+        std::string profile;          ///< the profile name the joiner gave (ignored, idem); empty if none
+        std::shared_ptr<const logon_report> report;
+    };
+    /// At most `join_report_limit` entries, all of the published session, the newest last.
+    /// Guarded by `mutex`; emptied when the shared session is unpublished.
+    std::vector<join_report_entry> join_reports;
+    static constexpr std::size_t join_report_limit = 8;
+
+    /// The report a member that joins alike got: same session and arguments as `key`, and the
+    /// profile name `profile` (`key.profile` is not read); null if none. Call with `mutex` held.
+    [[nodiscard]] std::shared_ptr<const logon_report> find_join_report(const join_report_entry& key,
+                                                                       std::string_view profile) const noexcept {
+        for (const auto& e : join_reports) {
+            if (e.session == key.session && e.profile == profile && same_arguments(e, key)) return e.report;
+        }
+        return nullptr;
+    }
+
+    /// Keeps `e` for the next joiners, in place of an entry with the same key, and drops the
+    /// entries of other sessions and the oldest beyond the limit. Call with `mutex` held.
+    void remember_join_report(join_report_entry e) {
+        std::erase_if(join_reports, [&](const join_report_entry& old) {
+            return old.session != e.session || (old.profile == e.profile && same_arguments(old, e));
+        });
+        if (join_reports.size() >= join_report_limit) join_reports.erase(join_reports.begin());
+        join_reports.push_back(std::move(e));
+    }
+
+    /// `a` and `b` have the same arguments but for the profile name.
+    [[nodiscard]] static bool same_arguments(const join_report_entry& a, const join_report_entry& b) noexcept {
+        return a.flags == b.flags && a.options == b.options && a.ui == b.ui && a.password == b.password;
+    }
+
+    /// The changes of status rows that sessions hold (`share_row_changes`), the most recent
+    /// first. Guarded by `rows_mutex`, a leaf lock (taken with a session's mutex held).
+    std::mutex rows_mutex;
+    std::vector<std::weak_ptr<const property_bag>> row_changes;
+    static constexpr std::size_t row_changes_limit = 32;
+
+    /// `changes` as an immutable bag: one that a status row already holds if equal, else a new
+    /// one (kept at exactly its size), remembered for the next rows.
+    std::shared_ptr<const property_bag> share_row_changes(property_bag changes) {
+        std::lock_guard guard(rows_mutex);
+        for (auto it = row_changes.begin(); it != row_changes.end(); ++it) {
+            if (auto known = it->lock(); known && *known == changes) {
+                std::rotate(row_changes.begin(), it, it + 1);
+                return known;
+            }
+        }
+        auto made = std::make_shared<const property_bag>(property_bag(changes));
+        std::erase_if(row_changes, [](const std::weak_ptr<const property_bag>& w) { return w.expired(); });
+        if (row_changes.size() >= row_changes_limit) row_changes.pop_back();
+        row_changes.insert(row_changes.begin(), made);
         return made;
     }
 
