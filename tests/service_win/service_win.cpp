@@ -81,14 +81,22 @@ int main()
     }
     expect(loop.wait(too_many, 0ms).code() == mapixx::scode::invalid_parameter, "64 handles are refused");
 
-    // run_until with the idle handler and a stop from another thread.
+    // run_until with the idle handler and a stop from another thread. The stop is posted only
+    // after the idle handler ran: a message already queued when run_until starts is handled
+    // first (a queued message wins over an idle turn), and it would end the loop before any
+    // idle turn.
     auto stop = mapixx::waitable_event::create(mapixx::event_reset::manual).value();
     int idle_calls = 0;
+    std::atomic<bool> idle_ran{false};
     loop.set_idle_handler([&] {
         ++idle_calls;
+        idle_ran.store(true);
         return false;
     });
-    std::thread stopper{[p = loop.poster(), &stop] {
+    std::thread stopper{[p = loop.poster(), &stop, &idle_ran] {
+        while (!idle_ran.load()) {
+            std::this_thread::sleep_for(1ms);
+        }
         p.post({.handler = [&stop] { stop.set(); }}).value();
     }};
     auto end = loop.run_until(stop);
