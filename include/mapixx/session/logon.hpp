@@ -158,10 +158,11 @@ struct argument_notes {
 };
 
 /// The checks of a logon's arguments made before any profile is read (step 1 of `logon`): the
-/// flags, the options, the profile store, and the service-mode rules 24 and 25.
+/// flags with the service-mode rules 24 and 25 (`check_logon_flags`, shared with the win32
+/// backend), the options, the profile store.
 inline result<argument_notes> check_logon_arguments(const subsystem& mapi, logon_flags flags,
                                                     const owned_logon_request& req) {
-    if (auto r = check_rules(flags); !r) return std::move(r).as_failure();
+    if (auto r = check_logon_flags(mapi.service_mode(), flags, logon_component); !r) return std::move(r).as_failure();
     if (auto r = logon_options::from_bits(req.options.bits()); !r) return std::move(r).as_failure();
     if (mapi.state()->options.profiles == nullptr) {
         return fail(scode::logon_failed,
@@ -171,32 +172,6 @@ inline result<argument_notes> check_logon_arguments(const subsystem& mapi, logon
     }
     argument_notes notes;
     notes.service_mode = mapi.service_mode();
-    if (notes.service_mode) {
-        if (!flags.has(logon_flag::nt_service)) {
-            return fail(scode::invalid_parameter,
-                        "the subsystem was initialised with MAPI_NT_SERVICE (a Windows service), so every logon must "
-                        "pass MAPI_NT_SERVICE as well (rule 24); add MAPI_NT_SERVICE and MAPI_NO_MAIL, for example "
-                        "with service_logon_flags",
-                        logon_component);
-        }
-        if (!flags.has(logon_flag::no_mail)) {
-            return fail(scode::invalid_parameter,
-                        "a Windows service (MAPI_NT_SERVICE) must log on with MAPI_NO_MAIL (rule 24): services send "
-                        "only through a tightly coupled store and transport; add MAPI_NO_MAIL",
-                        logon_component);
-        }
-        if (flags.any_of(logon_flag::logon_ui | logon_flag::password_ui | logon_flag::service_ui_always)) {
-            return fail(scode::invalid_parameter,
-                        "a Windows service (MAPI_NT_SERVICE) may show no user interface (rule 25), so "
-                        "MAPI_LOGON_UI, MAPI_PASSWORD_UI and MAPI_SERVICE_UI_ALWAYS are refused; remove them",
-                        logon_component);
-        }
-    } else if (flags.has(logon_flag::nt_service)) {
-        return fail(scode::invalid_parameter,
-                    "MAPI_NT_SERVICE is set but the subsystem was not initialised with init_flag::nt_service; a "
-                    "Windows service sets it in both places, any other client in neither (rules 24 and 25)",
-                    logon_component);
-    }
     notes.ui_flag_without_handler =
         flags.any_of(logon_flag::logon_ui | logon_flag::password_ui | logon_flag::service_ui_always) &&
         req.ui == nullptr;

@@ -6,6 +6,8 @@
 
 #include <mapixx/core/flag_enums.hpp>
 #include <mapixx/core/flags.hpp>
+#include <mapixx/core/result.hpp>
+#include <mapixx/core/scode.hpp>
 
 #include <array>
 #include <cstdint>
@@ -72,6 +74,42 @@ struct logon_request {
 
 static_assert(std::is_trivially_destructible_v<logon_request>,
               "a logon_request is built inside co_await expressions: see the comment of logon_request");
+
+namespace detail {
+/// The checks of MAPILogonEx's flags that both backends make before calling anything: the rules
+/// between flags (`check_rules`), and the service-mode rules 24 and 25 (`service_mode`: the
+/// subsystem was initialised with MAPI_NT_SERVICE). Failures name `component`.
+inline result<void> check_logon_flags(bool service_mode, logon_flags flags, const char* component) {
+    if (auto r = check_rules(flags); !r) return r;
+    if (service_mode) {
+        if (!flags.has(logon_flag::nt_service)) {
+            return fail(scode::invalid_parameter,
+                        "the subsystem was initialised with MAPI_NT_SERVICE (a Windows service), so every logon must "
+                        "pass MAPI_NT_SERVICE as well (rule 24); add MAPI_NT_SERVICE and MAPI_NO_MAIL, for example "
+                        "with service_logon_flags",
+                        component);
+        }
+        if (!flags.has(logon_flag::no_mail)) {
+            return fail(scode::invalid_parameter,
+                        "a Windows service (MAPI_NT_SERVICE) must log on with MAPI_NO_MAIL (rule 24): services send "
+                        "only through a tightly coupled store and transport; add MAPI_NO_MAIL",
+                        component);
+        }
+        if (flags.any_of(logon_flag::logon_ui | logon_flag::password_ui | logon_flag::service_ui_always)) {
+            return fail(scode::invalid_parameter,
+                        "a Windows service (MAPI_NT_SERVICE) may show no user interface (rule 25), so "
+                        "MAPI_LOGON_UI, MAPI_PASSWORD_UI and MAPI_SERVICE_UI_ALWAYS are refused; remove them",
+                        component);
+        }
+    } else if (flags.has(logon_flag::nt_service)) {
+        return fail(scode::invalid_parameter,
+                    "MAPI_NT_SERVICE is set but the subsystem was not initialised with init_flag::nt_service; a "
+                    "Windows service sets it in both places, any other client in neither (rules 24 and 25)",
+                    component);
+    }
+    return {};
+}
+} // namespace detail
 
 } // namespace mapixx::inline v0
 

@@ -288,25 +288,6 @@ struct logon_strings {
     }
 };
 
-inline result<void> check_logon_flags(bool service_mode, logon_flags flags) {
-    if (auto r = check_rules(flags); !r) return r;
-    if (service_mode) {
-        if (!flags.has(logon_flag::nt_service)) {
-            return fail(scode::invalid_parameter,
-                        "the subsystem was initialised with MAPI_NT_SERVICE (a Windows service), so every logon must "
-                        "pass MAPI_NT_SERVICE as well (rule 24); add MAPI_NT_SERVICE and MAPI_NO_MAIL, for example "
-                        "with service_logon_flags",
-                        logon_component);
-        }
-    } else if (flags.has(logon_flag::nt_service)) {
-        return fail(scode::invalid_parameter,
-                    "MAPI_NT_SERVICE is set but the subsystem was not initialised with init_flag::nt_service; a "
-                    "Windows service sets it in both places, any other client in neither (rules 24 and 25)",
-                    logon_component);
-    }
-    return {};
-}
-
 inline result<session> logon_now(const std::shared_ptr<win32_state>& state, logon_strings strings,
                                  std::string profile_utf8, logon_flags flags, std::uintptr_t ui_param) {
     const loaded_mapi& m = *state->mapi;

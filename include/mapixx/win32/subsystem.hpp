@@ -195,7 +195,7 @@ private:
 inline task<result<session>> subsystem::logon(const logon_request& request) const {
     if (!state_) return detail::logon_task(not_initialized_error());
     const logon_flags flags = request.flags.get();
-    if (auto ok = detail::check_logon_flags(service_mode(), flags); !ok) return detail::logon_task(std::move(ok).as_failure());
+    if (auto ok = mapixx::detail::check_logon_flags(service_mode(), flags, detail::logon_component); !ok) return detail::logon_task(std::move(ok).as_failure());
     detail::logon_strings s;
     s.unicode = flags.has(logon_flag::unicode);
     std::string profile_utf8;
