@@ -259,34 +259,27 @@ inline std::optional<session> quick_join(const subsystem& mapi, const owned_logo
             key.session = core->id;
             report = reg.find_join_report(key, profile);
         }
-        // A report found means that a logon with the same arguments passed their checks.
-        std::optional<argument_notes> notes;
-        if (!report) {
-            auto checked = check_logon_arguments(mapi, flags, req);
-            if (!checked) return std::nullopt;
-            notes = *checked;
-        }
-        auto m = new_member(reg, std::move(core), flags);
-        const std::shared_ptr<session_core>& joined = m->core;
-        // The second round makes a new report, when the first found none or one the session
-        // has outgrown (it was published with MAPI_NO_MAIL, and a mail client joined since).
-        for (int round = 0; round < 2; ++round) {
-            if (!report || round == 1) {
-                if (!notes) {
-                    auto checked = check_logon_arguments(mapi, flags, req);
-                    if (!checked) return std::nullopt;
-                    notes = *checked;
-                }
-                std::vector<std::string> steps;
-                add_argument_steps(*notes, steps);
-                auto r = joiner_report(*joined, flags, std::move(steps), req);
-                if (!r) return std::nullopt;
-                report = std::make_shared<const logon_report>(std::move(*r));
-                key.profile = std::string(profile);
-                key.report = report;
-                std::lock_guard guard(reg.mutex);
-                if (reg.shared.lock() == joined) reg.remember_join_report(std::move(key));
+        // A new report for `joined`, after the argument checks (a report found means that a
+        // logon with the same arguments passed them), kept for the next joiners alike.
+        auto make_report = [&](const std::shared_ptr<session_core>& joined) -> std::shared_ptr<const logon_report> {
+            auto notes = check_logon_arguments(mapi, flags, req);
+            if (!notes) return nullptr;
+            std::vector<std::string> steps;
+            add_argument_steps(*notes, steps);
+            auto r = joiner_report(*joined, flags, std::move(steps), req);
+            if (!r) return nullptr;
+            auto made = std::make_shared<const logon_report>(std::move(*r));
+            std::lock_guard guard(reg.mutex);
+            if (reg.shared.lock() == joined) {
+                reg.remember_join_report({key.session, flags, key.options, key.ui, key.password, std::string(profile), made});
             }
+            return made;
+        };
+        if (!report && !(report = make_report(core))) return std::nullopt;
+        auto m = new_member(reg, std::move(core), flags);
+        // A second round with a new report when the one found has been outgrown by the session
+        // (it was published with MAPI_NO_MAIL, and a mail client joined since).
+        for (int round = 0; round < 2; ++round) {
             m->report = std::move(report);
             bool stale = false;
             const bool added = add_member(reg, m, [&](const session_core& c) {
@@ -295,7 +288,7 @@ inline std::optional<session> quick_join(const subsystem& mapi, const owned_logo
                 return !stale;
             });
             if (added) return session(std::move(m));
-            if (!stale) return std::nullopt;
+            if (!stale || !(report = make_report(m->core))) return std::nullopt;
         }
         return std::nullopt;
     } catch (...) {  // out of memory: the full logon reports it
