@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The local transport through a real session and its spooler, on real files: delivery into a
 // local user's Maildir Inbox, Sent Items, reports for unknown users, the inbound drop directory,
-// quarantine of files that are not messages, and nothing lost across failures and restarts.
+// quarantine of files that are not messages, attachments both ways, and nothing lost across
+// failures and restarts.
 #include <mapixx/providers/local_transport.hpp>
 #include <mapixx/providers/maildir_store.hpp>
 
@@ -11,6 +12,7 @@
 
 #include <doctest/doctest.h>
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -72,6 +74,12 @@ struct local_world : world {
     [[nodiscard]] std::vector<stored_message> inbox_of(const std::string& user) const {
         return maildir_test::open_store(mailbox(user))->messages(standard_folder::inbox).value();
     }
+    /// The text of the one message file in `user`'s Inbox (new/).
+    [[nodiscard]] std::string only_inbox_file(const std::string& user) const {
+        const auto files = maildir_test::files_in(mailbox(user) + "/new");
+        REQUIRE(files.size() == 1);
+        return maildir_test::read_file(mailbox(user) + "/new/" + files[0]);
+    }
     /// Drops `text` as file `name` into the drop directory's new/.
     void drop_file(const std::string& name, const std::string& text) const {
         std::filesystem::create_directories(drop() + "/new");
@@ -79,11 +87,33 @@ struct local_world : world {
     }
 };
 
-std::uint64_t submit(session& s, const property_bag& props, std::vector<property_bag> recipients) {
+std::uint64_t submit(session& s, const property_bag& props, std::vector<property_bag> recipients,
+                     std::vector<property_bag> attachments = {}) {
     auto store = s.default_store().value();
-    const auto id = store->create_message(standard_folder::outbox, props, std::move(recipients)).value();
+    const auto id =
+        store->create_message(standard_folder::outbox, props, std::move(recipients), std::move(attachments)).value();
     REQUIRE(s.submit_message(id));
     return id;
+}
+
+/// Two attachment rows: every byte value under a non-ASCII name, and a text with a Content-ID.
+std::vector<property_bag> two_attachments() {
+    binary all;
+    for (int b = 0; b <= 0xFF; ++b) all.push_back(static_cast<std::uint8_t>(b));
+    const std::string text = "see you\r\n.at noon\r\n";
+    property_bag bytes, note_row;
+    (void)bytes.set(pr::attach_num, std::int32_t{0});
+    (void)bytes.set(pr::attach_method, std::int32_t{1});
+    (void)bytes.set(pr::attach_long_filename, std::string("donn\xC3\xA9" "es.bin"));
+    (void)bytes.set(pr::attach_mime_tag, std::string("application/octet-stream"));
+    (void)bytes.set(pr::attach_data_bin, all);
+    (void)note_row.set(pr::attach_num, std::int32_t{1});
+    (void)note_row.set(pr::attach_method, std::int32_t{1});
+    (void)note_row.set(pr::attach_long_filename, std::string("note.txt"));
+    (void)note_row.set(pr::attach_mime_tag, std::string("text/plain"));
+    (void)note_row.set(pr::attach_content_id, std::string("note-1@example.org"));
+    (void)note_row.set(pr::attach_data_bin, binary(text.begin(), text.end()));
+    return {bytes, note_row};
 }
 
 const std::string dropped_text =
@@ -118,9 +148,7 @@ TEST_CASE("a submitted message lands in the local recipient's Inbox as a file, a
     REQUIRE(inbox[0].recipients.size() == 1);
     CHECK(inbox[0].recipients[0].get_string(pr::email_address) == "alice");
     // The file itself: an RFC 5322 message in alice/new.
-    const auto files = maildir_test::files_in(w.mailbox("alice") + "/new");
-    REQUIRE(files.size() == 1);
-    const std::string text = maildir_test::read_file(w.mailbox("alice") + "/new/" + files[0]);
+    const std::string text = w.only_inbox_file("alice");
     CHECK(contains(text, "Subject: lunch?\r\n"));
     CHECK(contains(text, "at noon"));
     CHECK(contains(text, "Message-ID: <"));
@@ -388,12 +416,73 @@ TEST_CASE("a dropped MIME message keeps its attachments in the session's Inbox")
     CHECK(inbox[0].props.get_string(pr::subject) == "with files");
     CHECK(contains(inbox[0].props.get_string(pr::body).value_or(""), "see the files"));
     REQUIRE(inbox[0].attachments.size() == 2);
+    CHECK((inbox[0].props.get_i4(pr::message_flags).value_or(0) & msgflag::has_attach) != 0);
     CHECK(inbox[0].attachments[0].get_string(pr::attach_long_filename) == "data.bin");
     const binary* data = inbox[0].attachments[0].get_binary(pr::attach_data_bin);
     REQUIRE(data != nullptr);
     CHECK(*data == binary{0x00, 0x01, 0x02, 0xFF});
     CHECK(inbox[0].attachments[1].get_string(pr::attach_long_filename) == "notes.txt");
     CHECK(maildir_test::files_in(w.drop() + "/new").empty());
+}
+
+TEST_CASE("a submitted message's attachments reach the local recipient's Inbox with their names and exact bytes") {
+    local_world w;
+    w.add_user("alice");
+    auto s = w.logon({.profile = "L", .flags = mail});
+    REQUIRE(s);
+    const auto id = submit(*s, note("files"), {local_recipient("alice")}, two_attachments());
+    REQUIRE(s->flush_queues(flush_flag::upload));
+    REQUIRE(s->spool());
+
+    const auto inbox = w.inbox_of("alice");
+    REQUIRE(inbox.size() == 1);
+    CHECK(inbox[0].props.get_string(pr::subject) == "files");
+    CHECK((inbox[0].props.get_i4(pr::message_flags).value_or(0) & msgflag::has_attach) != 0);
+    REQUIRE(inbox[0].attachments.size() == 2);
+    CHECK(inbox[0].attachments == two_attachments());
+    const binary* bytes = inbox[0].attachments[0].get_binary(pr::attach_data_bin);
+    REQUIRE(bytes != nullptr);
+    REQUIRE(bytes->size() == 256);
+    for (std::size_t b = 0; b < bytes->size(); ++b) CHECK((*bytes)[b] == static_cast<std::uint8_t>(b));
+    CHECK(inbox[0].attachments[0].get_string(pr::attach_long_filename) == "donn\xC3\xA9" "es.bin");
+    CHECK(inbox[0].attachments[1].get_string(pr::attach_content_id) == "note-1@example.org");
+    // On disk: a MIME message other mail readers understand.
+    const std::string text = w.only_inbox_file("alice");
+    CHECK(contains(text, "Content-Type: multipart/mixed;"));
+    CHECK(contains(text, "filename*=utf-8''donn%C3%A9es.bin"));
+    // The sender's copy in Sent Items keeps them too.
+    const auto sent = s->default_store().value()->open_message(id).value();
+    CHECK(sent.folder == standard_folder::sent_items);
+    CHECK(sent.attachments == two_attachments());
+    (void)sync_wait(s->logoff());
+    w.check_released();
+}
+
+TEST_CASE("attachments are not lost when a delivery fails: the next session delivers them with the message") {
+    local_world w;
+    w.add_user("alice");
+    maildir_test::write_file(w.mailbox("alice") + "/tmp", "in the way");  // nothing can be written
+    std::uint64_t id = 0;
+    {
+        auto s = w.logon({.profile = "L", .flags = mail});
+        REQUIRE(s);
+        id = submit(*s, note("retried files"), {local_recipient("alice")}, two_attachments());
+        (void)s->flush_queues(flush_flag::upload);
+        REQUIRE(s->spool());
+        const auto queued = s->default_store().value()->open_message(id).value();
+        CHECK(queued.folder == standard_folder::outbox);
+        CHECK(queued.attachments == two_attachments());
+        (void)sync_wait(s->logoff());
+    }
+    std::filesystem::remove(w.mailbox("alice") + "/tmp");
+    auto s = w.logon({.profile = "L", .flags = mail});
+    REQUIRE(s);
+    REQUIRE(s->flush_queues(flush_flag::upload));
+    REQUIRE(s->spool());
+    const auto inbox = w.inbox_of("alice");
+    REQUIRE(inbox.size() == 1);
+    CHECK(inbox[0].attachments == two_attachments());
+    CHECK(s->default_store().value()->open_message(id).value().folder == standard_folder::sent_items);
 }
 
 TEST_CASE("without a mailbox directory the local transport answers unconfigured and is disabled") {

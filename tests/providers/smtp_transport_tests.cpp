@@ -3,11 +3,13 @@
 // message by message in the Maildir it writes), aiosmtpd killed and restarted mid-run, a
 // pipelining server of our own with 4xx/5xx per recipient and connections dropped at each
 // command in turn, AUTH PLAIN/LOGIN from the secure profile property (the password in no text),
-// timeouts, configuration from profile sections, and the session side (STATUS_OWN_STORE).
+// timeouts, configuration from profile sections, the session side (STATUS_OWN_STORE), and
+// attachments (multipart/mixed, checked part by part and byte by byte).
 #include "smtp_test_server.hpp"
 
 #include <mapixx/providers/detail/rfc5322.hpp>
 #include <mapixx/providers/memory_store.hpp>
+#include <mapixx/providers/smtp/detail/base64.hpp>
 #include <mapixx/providers/smtp/transport.hpp>
 #include <mapixx/spooler/reactor.hpp>
 #include <mapixx/spooler/spooler.hpp>
@@ -17,6 +19,7 @@
 #include <doctest/doctest.h>
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -24,6 +27,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <arpa/inet.h>
@@ -210,6 +214,118 @@ std::string id_in(const std::string& data) {
     const auto p = data.find("Message-ID: ");
     if (p == std::string::npos) return {};
     return data.substr(p + 12, data.find("\r\n", p) - p - 12);
+}
+
+/// An attachment row by value (PR_ATTACH_NUM, PR_ATTACH_METHOD 1, name, MIME type, bytes).
+property_bag attachment_row(std::int32_t num, const std::string& name, const std::string& type, const binary& data) {
+    property_bag row;
+    (void)row.set(pr::attach_num, num);
+    (void)row.set(pr::attach_method, std::int32_t{1});
+    (void)row.set(pr::attach_long_filename, name);
+    (void)row.set(pr::attach_mime_tag, type);
+    (void)row.set(pr::attach_data_bin, data);
+    return row;
+}
+
+/// Every byte value, three times over (enough for several lines of base64).
+binary every_byte() {
+    binary out;
+    for (int round = 0; round < 3; ++round) {
+        for (int b = 0; b <= 0xFF; ++b) out.push_back(static_cast<std::uint8_t>(b));
+    }
+    return out;
+}
+
+/// A UTF-8 file name (so the MIME parameters need RFC 2231).
+const std::string non_ascii_name = "r\xC3\xA9sum\xC3\xA9 \xE2\x80\x93 2024.txt";
+const std::string note_text = "first line\r\n.a line that starts with a dot\r\n";
+
+/// The two attachments of the MIME tests: a text with a non-ASCII name, and every byte value.
+std::vector<property_bag> two_attachments() {
+    return {attachment_row(0, non_ascii_name, "text/plain", binary(note_text.begin(), note_text.end())),
+            attachment_row(1, "bytes.bin", "application/octet-stream", every_byte())};
+}
+
+/// True if every line break of `text` is CRLF.
+bool only_crlf(std::string_view text) {
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (text[i] == '\n' && (i == 0 || text[i - 1] != '\r')) return false;
+        if (text[i] == '\r' && (i + 1 == text.size() || text[i + 1] != '\n')) return false;
+    }
+    return true;
+}
+
+/// Checks the content of a message sent with `two_attachments()` and body `body`: multipart/mixed
+/// with the text part first, then one base64 part per attachment (lines of at most 76
+/// characters, canonical base64 that decodes to the exact bytes), names as sent.
+void check_two_attachments(const std::string& data, const std::string& body) {
+    namespace mime = ::mapixx::detail::mime;
+    CHECK(only_crlf(data));
+    CHECK(data.find("X-MAPI-") == std::string::npos);
+    mime::parse_problem pp;
+    auto top = mime::parse_entity(data, pp);
+    REQUIRE_MESSAGE(top, pp.what);
+    REQUIRE(top->find("MIME-Version") != nullptr);
+    const auto* ct_field = top->find("Content-Type");
+    REQUIRE(ct_field != nullptr);
+    const auto ct = mime::parse_parameterized(ct_field->value);
+    CHECK(ct.value == "multipart/mixed");
+    const auto boundary = ct.param("boundary");
+    REQUIRE(boundary);
+    const auto parts = mime::split_multipart(top->body, *boundary);
+    REQUIRE(parts);
+    REQUIRE(parts->size() == 3);
+    std::vector<mime::entity> entities;
+    for (const auto& [text, line] : *parts) {
+        auto e = mime::parse_entity(text, pp);
+        REQUIRE_MESSAGE(e, pp.what);
+        entities.push_back(*e);
+    }
+    // The body part first, as the Maildir store writes it.
+    const auto text_type = mime::parse_parameterized(entities[0].find("Content-Type")->value);
+    CHECK(text_type.value == "text/plain");
+    CHECK(entities[0].find("Content-Disposition") == nullptr);
+    const auto* text_cte = entities[0].find("Content-Transfer-Encoding");
+    REQUIRE(text_cte != nullptr);
+    CHECK(mime::decode_transfer(entities[0].body, text_cte->value) == body);
+    // Then the attachments, in table order.
+    const std::vector<property_bag> want = two_attachments();
+    for (std::size_t k = 0; k < want.size(); ++k) {
+        const mime::entity& e = entities[k + 1];
+        CAPTURE(k);
+        const auto* type = e.find("Content-Type");
+        const auto* disposition = e.find("Content-Disposition");
+        const auto* cte = e.find("Content-Transfer-Encoding");
+        REQUIRE(type != nullptr);
+        REQUIRE(disposition != nullptr);
+        REQUIRE(cte != nullptr);
+        const auto t = mime::parse_parameterized(type->value);
+        const auto d = mime::parse_parameterized(disposition->value);
+        const std::string name(want[k].get_string(pr::attach_long_filename).value_or(""));
+        CHECK(t.value == want[k].get_string(pr::attach_mime_tag).value_or(""));
+        CHECK(d.value == "attachment");
+        CHECK(d.param("filename") == name);
+        CHECK(t.param("name") == name);
+        CHECK(cte->value == "base64");
+        // Lines of at most 76 characters, which together are canonical base64 of the bytes.
+        std::string flat;
+        std::string_view rest = e.body;
+        while (!rest.empty()) {
+            const auto eol = rest.find("\r\n");
+            const std::string_view line = rest.substr(0, eol);
+            CHECK(line.size() <= 76);
+            flat += line;
+            rest = eol == std::string_view::npos ? std::string_view{} : rest.substr(eol + 2);
+        }
+        const auto bytes = smtp::detail::base64_decode(flat);
+        REQUIRE(bytes);
+        const binary* sent = want[k].get_binary(pr::attach_data_bin);
+        REQUIRE(sent != nullptr);
+        CHECK(binary(bytes->begin(), bytes->end()) == *sent);
+    }
+    // The non-ASCII name went as RFC 2231 parameters, the ASCII one quoted.
+    CHECK(entities[1].find("Content-Disposition")->value.find("filename*") != std::string::npos);
+    CHECK(entities[2].find("Content-Disposition")->value.find("filename=\"bytes.bin\"") != std::string::npos);
 }
 
 } // namespace
@@ -677,6 +793,86 @@ TEST_CASE("session: the SMTP transport without a server in its profile is unconf
     }
     CHECK(reported);
     (void)sync_wait(s->logoff());
+}
+
+
+TEST_CASE("attachments: a message with two attachments reaches the server as multipart/mixed with the exact bytes") {
+    smtp_test::server server(smtp_test::server_options{});
+    rig r(options_for(server.port()));
+    outbound_message m = make_message(1, "att", {rcpt("to@example.net"), rcpt("hidden@example.net", 3)});
+    m.attachments = two_attachments();
+    r.submit(std::move(m));
+    REQUIRE(r.run_until([&] { return r.queue.size() == 0; }, 10s));
+    const auto got = server.messages();
+    REQUIRE(got.size() == 1);
+    CHECK(got[0].rcpts == std::vector<std::string>{"to@example.net", "hidden@example.net"});
+    CHECK(got[0].data.find("hidden@example.net") == std::string::npos);
+    CHECK(id_in(got[0].data) == message_id_of(1, "att"));
+    check_two_attachments(got[0].data, body_of(1));
+    // The project's own reader agrees: the same rows come back from the text.
+    ::mapixx::detail::maildir::read_problem problem;
+    auto parts = ::mapixx::detail::maildir::read_message(got[0].data, problem);
+    REQUIRE_MESSAGE(parts, problem.what);
+    REQUIRE(parts->attachments.size() == 2);
+    const std::vector<property_bag> sent = two_attachments();
+    for (std::size_t k = 0; k < 2; ++k) {
+        CHECK(parts->attachments[k].get_string(pr::attach_long_filename) ==
+              sent[k].get_string(pr::attach_long_filename));
+        const binary* back = parts->attachments[k].get_binary(pr::attach_data_bin);
+        REQUIRE(back != nullptr);
+        CHECK(*back == *sent[k].get_binary(pr::attach_data_bin));
+    }
+}
+
+TEST_CASE("attachments: the deferred recipient's resubmission (4xx, then SENTDEFERRED) carries them too") {
+    smtp_test::server_options so;
+    so.temp_failures = 1;
+    smtp_test::server server(so);
+    rig r(options_for(server.port()));
+    outbound_message m = make_message(2, "att", {rcpt("now@example.net"), rcpt("temp2@example.net")});
+    m.attachments = two_attachments();
+    r.submit(std::move(m));
+    REQUIRE(r.run_until([&] { return r.queue.size() == 0; }, 10s));
+    const auto got = server.messages();
+    REQUIRE(got.size() == 2);  // the first attempt for "now", the resubmission for "temp2"
+    CHECK(got[0].rcpts == std::vector<std::string>{"now@example.net"});
+    CHECK(got[1].rcpts == std::vector<std::string>{"temp2@example.net"});
+    for (const auto& one : got) check_two_attachments(one.data, body_of(2));
+    CHECK(r.sink.items().empty());
+}
+
+TEST_CASE("attachments: a message without any is sent byte for byte as before (one text/plain entity)") {
+    property_bag props;
+    (void)props.set(pr::subject, std::string("Gr\xC3\xBC\xC3\x9F" "e"));
+    (void)props.set(pr::body, std::string("caf\xC3\xA9\r\n.dot line\r\nplain\r\n"));
+    (void)props.set(pr::sender_email_address, std::string("me@example.org"));
+    (void)props.set(pr::sender_name, std::string("Me"));
+    (void)props.set(pr::internet_message_id, std::string("<golden@example.org>"));
+    (void)props.set(pr::client_submit_time, filetime{133600000000000000ULL});
+    const std::vector<property_bag> recipients = {rcpt("to@example.net", 1), rcpt("cc@example.net", 2),
+                                                  rcpt("bcc@example.net", 3)};
+    // What the transport sent before it sent attachments, kept here as written then.
+    const std::string before =
+        "Date: Sun, 12 May 2024 15:06:40 +0000\r\n"
+        "From: \"Me\" <me@example.org>\r\n"
+        "To: <to@example.net>\r\n"
+        "Cc: <cc@example.net>\r\n"
+        "Subject: =?utf-8?B?R3LDvMOfZQ==?=\r\n"
+        "Message-ID: <golden@example.org>\r\n"
+        "MIME-Version: 1.0\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\n"
+        "Content-Transfer-Encoding: quoted-printable\r\n"
+        "\r\n"
+        "caf=C3=A9\r\n"
+        "=2Edot line\r\n"
+        "plain\r\n";
+    CHECK(smtp::detail::render_for_smtp(props, recipients, "other@example.org") == before);
+    CHECK(smtp::detail::render_for_smtp(props, recipients, "other@example.org", {}) == before);
+    // With a row, the same header fields, then a multipart body.
+    const std::string with = smtp::detail::render_for_smtp(props, recipients, "other@example.org", two_attachments());
+    const std::string head = before.substr(0, before.find("Content-Type:"));
+    CHECK(with.substr(0, head.size()) == head);
+    CHECK(with.find("Content-Type: multipart/mixed;") == head.size());
 }
 
 } // TEST_SUITE

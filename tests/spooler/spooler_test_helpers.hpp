@@ -45,6 +45,8 @@ public:
 
     std::vector<message_id> sent;                  // ids EndMessage reported sent
     std::vector<std::vector<std::string>> got;     // per submission: emails with responsibility false
+    std::vector<std::vector<property_bag>> attachments_got;  // per submission: the copy's attachment rows
+    std::function<void(submit_context&)> edit_copy;         // changes the working copy in SubmitMessage
     std::vector<bool> deferred_flags;              // submit_context::deferred per submission
     std::vector<std::uint32_t> preset_refs;        // message_ref at submit entry
     std::vector<std::uint32_t> inbound_preset_refs;
@@ -102,6 +104,10 @@ public:
             }
         }
         got.push_back(mine);
+        attachments_got.push_back(ctx.message.attachments);
+        if (edit_copy) {
+            edit_copy(ctx);
+        }
         maybe_throw();
         for (int k = 0; k < yields_per_submit; ++k) {
             suspended_in_submit = true;

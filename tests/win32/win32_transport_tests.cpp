@@ -919,6 +919,7 @@ TEST_CASE("transport adapter: SubmitMessage hands over recipients and attachment
     };
     std::vector<seen_row> seen;
     std::vector<mapixx::property_bag> seen_attachments;
+    std::vector<mapixx::property_bag> seen_in_message;  // outbound_message::attachments
     script sc;
     sc.submit = [&](mapixx::submit_context& ctx) {
         ctx.message_ref = 7;
@@ -930,6 +931,7 @@ TEST_CASE("transport adapter: SubmitMessage hands over recipients and attachment
                             r.get_bool(mapixx::pr::responsibility).value_or(true)});
         }
         seen_attachments = mapixx::win32::submitted_attachments(ctx);
+        seen_in_message = ctx.message.attachments;
         CHECK(ctx.mark_undeliverable(1, "bob@example.org: mailbox unavailable"));
         return mapixx::submit_result{scode::success, 7, 0};
     };
@@ -966,6 +968,8 @@ TEST_CASE("transport adapter: SubmitMessage hands over recipients and attachment
         REQUIRE(seen_attachments[1].get_binary(mapixx::pr::attach_data_bin) != nullptr);
         const auto big = pattern(40000, 2);
         CHECK(*seen_attachments[1].get_binary(mapixx::pr::attach_data_bin) == mapixx::binary(big.begin(), big.end()));
+        // The working copy itself carries the same rows (what a portable transport reads).
+        CHECK(seen_in_message == seen_attachments);
         CHECK(small.refs == 1);
         CHECK(large.refs == 1);
         CHECK(large.stream.refs == 1);

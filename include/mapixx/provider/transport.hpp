@@ -40,22 +40,33 @@ namespace mapixx::inline v0 {
 /// (the model of its entry id). Ids grow in submission order.
 enum class message_id : std::uint64_t {};
 
-/// An outbound message as the spooler holds it: its properties and its recipient rows. Each
-/// recipient row carries PR_ADDRTYPE, PR_EMAIL_ADDRESS and PR_RESPONSIBILITY (TRUE once a
-/// transport or the spooler has dealt with it), optionally PR_ENTRYID (bytes 4-19: the provider
-/// UID used for UID routing) and PR_DISPLAY_NAME.
+/// An outbound message as the spooler holds it: its properties, its recipient rows and its
+/// attachment rows. Each recipient row carries PR_ADDRTYPE, PR_EMAIL_ADDRESS and
+/// PR_RESPONSIBILITY (TRUE once a transport or the spooler has dealt with it), optionally
+/// PR_ENTRYID (bytes 4-19: the provider UID used for UID routing) and PR_DISPLAY_NAME.
+///
+/// The attachment rows have the shape of `stored_message::attachments`: PR_ATTACH_NUM,
+/// PR_ATTACH_METHOD (1, by value), PR_ATTACH_LONG_FILENAME and/or PR_ATTACH_FILENAME,
+/// PR_ATTACH_MIME_TAG, PR_ATTACH_DATA_BIN (the bytes) and optionally PR_ATTACH_CONTENT_ID, in
+/// table order. A queue fills them when it loads the message; a transport sends them with the
+/// message. They belong to the queued message: the spooler never writes a transport's changes
+/// to them back (see `submit_context`).
 struct outbound_message {
-    message_id id{};                       ///< Stable id in the queue.
-    property_bag props;                    ///< Message properties (PR_SUBJECT, ...).
-    std::vector<property_bag> recipients;  ///< Recipient rows.
+    message_id id{};                        ///< Stable id in the queue.
+    property_bag props;                     ///< Message properties (PR_SUBJECT, ...).
+    std::vector<property_bag> recipients;   ///< Recipient rows.
+    std::vector<property_bag> attachments;  ///< Attachment rows (the attachment table).
 };
 
 /// What `xp_logon::submit_message` works on (IXPLogon::SubmitMessage's arguments).
 ///
 /// The spooler hands a working copy: recipients that are not this transport's (routed
 /// elsewhere or already handled) have PR_RESPONSIBILITY = TRUE, so a transport processes
-/// exactly the rows with PR_RESPONSIBILITY = FALSE. Changes are discarded unless the transport
-/// calls `save_changes()` (rule 60: an error discards unsaved changes).
+/// exactly the rows with PR_RESPONSIBILITY = FALSE. The copy holds every attachment row of the
+/// message, whichever transport and whichever attempt (first, resend, BEGIN_DEFERRED) it is.
+/// Changes are discarded unless the transport calls `save_changes()` (rule 60: an error
+/// discards unsaved changes); even then only the message properties are written back, so the
+/// queued message keeps its attachments whatever a transport does to its copy.
 ///
 /// Per-recipient outcome (the role of IMAPISupport::StatusRecips): a transport that finds some
 /// of its recipients undeliverable for good calls `mark_undeliverable` for each of them and
@@ -73,7 +84,8 @@ struct submit_context {
     std::vector<std::size_t> undeliverable;  ///< Rows marked by `mark_undeliverable`, in marking order.
 
     /// SaveChanges: the message properties of the working copy are written back to the queue
-    /// when the submission ends, whatever its outcome.
+    /// when the submission ends, whatever its outcome. Attachment rows are never written
+    /// back: the queued message keeps its own.
     void save_changes() noexcept { saved = true; }
 
     /// Marks recipient row `row` of the working copy undeliverable, with `reason` (a sentence

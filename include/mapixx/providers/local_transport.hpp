@@ -144,9 +144,9 @@ inline std::string drop_message_id(std::string_view name) {
 } // namespace detail::local
 
 /// One session's logon to the local transport (IXPLogon). Outbound: `submit_message` writes
-/// the message into the Inbox of every LOCAL recipient it owns. Inbound (with a drop
-/// directory): `poll` says whether files are waiting and `start_message` turns one into an
-/// inbound message, which the spooler files in the session's Inbox.
+/// the message, attachments included, into the Inbox of every LOCAL recipient it owns. Inbound
+/// (with a drop directory): `poll` says whether files are waiting and `start_message` turns
+/// one into an inbound message, which the spooler files in the session's Inbox.
 ///
 /// Nothing is lost:
 /// - a message is delivered to a recipient at most once per Inbox: each delivery carries the
@@ -305,7 +305,7 @@ public:
                 (void)msg.props.set(pr::internet_message_id, detail::local::drop_message_id(name));
             }
             if (!msg.props.contains(pr::message_class)) (void)msg.props.set(pr::message_class, std::string("IPM.Note"));
-            (void)msg.props.set(pr::message_flags, std::int32_t{0});
+            (void)msg.props.set(pr::message_flags, attachment_flag(msg.attachments));
             (void)msg.props.set(pr::message_delivery_time, filetime::now());
             msg.save_changes();
             claim_ = claimed;
@@ -346,6 +346,11 @@ public:
     static constexpr std::uint32_t retry_seconds = 60;
 
 private:
+    /// PR_MESSAGE_FLAGS of a newly delivered (unread) message with `attachments`.
+    [[nodiscard]] static std::int32_t attachment_flag(const std::vector<property_bag>& attachments) noexcept {
+        return attachments.empty() ? std::int32_t{0} : msgflag::has_attach;
+    }
+
     /// PR_REPORT_TEXT for a recipient with no local mailbox.
     [[nodiscard]] static std::string unknown_reason(const property_bag& row) {
         const std::string user(row.get_string(pr::email_address).value_or(""));
@@ -353,13 +358,15 @@ private:
         return "there is no local mailbox named \"" + user + "\"";
     }
 
-    /// The message as a recipient's Inbox gets it: unread, delivered now, without the Bcc rows
-    /// and the sender's own bookkeeping.
+    /// The message as a recipient's Inbox gets it: unread, delivered now, with its attachment
+    /// rows (MSGFLAG_HASATTACH when there are any), without the Bcc rows and the sender's own
+    /// bookkeeping.
     static message_content inbox_copy(const outbound_message& m) {
         message_content c;
         c.props = m.props;
         for (prop_tag t : {pr::responsibility, pr::delete_after_submit, pr::sentmail_entryid}) c.props.erase(t);
-        (void)c.props.set(pr::message_flags, std::int32_t{0});
+        c.attachments = m.attachments;
+        (void)c.props.set(pr::message_flags, attachment_flag(c.attachments));
         (void)c.props.set(pr::message_delivery_time, filetime::now());
         if (!c.props.contains(pr::message_class)) (void)c.props.set(pr::message_class, std::string("IPM.Note"));
         for (const auto& r : m.recipients) {

@@ -30,9 +30,12 @@ public:
     virtual ~message_queue() = default;
     /// The ids of the active (not quarantined) messages, in submission order.
     [[nodiscard]] virtual std::vector<message_id> pending() const = 0;
-    /// A copy of the message, or nullopt if it is not (or no longer) in the queue.
+    /// A copy of the message, its attachment rows included, or nullopt if it is not (or no
+    /// longer) in the queue.
     [[nodiscard]] virtual std::optional<outbound_message> load(message_id id) const = 0;
     /// Writes a changed message back (PR_RESPONSIBILITY of its recipients, saved properties).
+    /// The spooler never changes attachment rows: `msg.attachments` are those `load` gave, so a
+    /// queue may leave its own as they are.
     virtual result<void> update(const outbound_message& msg) = 0;
     /// The message leaves the queue.
     virtual result<void> remove(message_id id) = 0;

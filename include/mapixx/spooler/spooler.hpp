@@ -1027,7 +1027,7 @@ private:
         // The transport's picture: only its own recipients have PR_RESPONSIBILITY = FALSE.
         std::vector<std::size_t> mine;
         submit_context ctx;
-        ctx.message = e0.msg;
+        ctx.message = e0.msg;  // attachments included; only saved properties come back (below)
         if (e0.resubmit_deferred && (e0.deferred_for == i || e0.deferred_for == npos)) {
             ctx.deferred = true;  // BEGIN_DEFERRED, for the transport that deferred it
             e0.resubmit_deferred = false;

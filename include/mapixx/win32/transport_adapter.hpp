@@ -63,7 +63,6 @@
 #include <algorithm>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string_view>
 #include <new>
 #include <optional>
@@ -396,54 +395,6 @@ inline void read_props(IMAPIProp* object, property_bag& bag, LPFREEBUFFER free_b
     }
 }
 
-/// The attachment rows of the submissions the adapter is running, by their `submit_context`
-/// (`outbound_message` has no attachment rows of its own; see `submitted_attachments`).
-class submission_attachments {
-public:
-    /// The process-wide registry.
-    static submission_attachments& instance()
-    {
-        static submission_attachments registry;
-        return registry;
-    }
-    /// Registers `rows` for `ctx` until `remove(ctx)`.
-    void add(const submit_context* ctx, const std::vector<property_bag>* rows)
-    {
-        const std::lock_guard<std::mutex> lock{mutex_};
-        live_[ctx] = rows;
-    }
-    /// Forgets `ctx`.
-    void remove(const submit_context* ctx) noexcept
-    {
-        const std::lock_guard<std::mutex> lock{mutex_};
-        live_.erase(ctx);
-    }
-    /// The rows of `ctx`, or null.
-    [[nodiscard]] const std::vector<property_bag>* find(const submit_context* ctx)
-    {
-        const std::lock_guard<std::mutex> lock{mutex_};
-        auto it = live_.find(ctx);
-        return it == live_.end() ? nullptr : it->second;
-    }
-
-private:
-    std::mutex mutex_;
-    std::map<const submit_context*, const std::vector<property_bag>*> live_;
-};
-
-/// Copies `rows` into `m.attachments` when the message type has such a member (a later
-/// `outbound_message`); otherwise nothing.
-template <class Message>
-void give_attachments(Message& m, const std::vector<property_bag>& rows)
-{
-    if constexpr (requires { m.attachments; }) {
-        m.attachments = rows;
-    } else {
-        static_cast<void>(m);
-        static_cast<void>(rows);
-    }
-}
-
 /// True if recipient row `row` (its PR_ADDRTYPE, or bytes 4-19 of its PR_ENTRYID, the provider
 /// UID) is one of `types` (compared without regard to ASCII case) or `uids`.
 inline bool routed_to(const property_bag& row, const address_types_result& types)
@@ -479,16 +430,14 @@ inline constexpr std::int32_t recipient_p1 = 0x10000000;
 
 } // namespace detail
 
-/// The attachment rows of the message a transport is submitting (one row per attachment: the
-/// attachment's properties with PR_ATTACH_NUM, PR_ATTACH_METHOD, PR_ATTACH_FILENAME /
-/// PR_ATTACH_LONG_FILENAME, PR_ATTACH_MIME_TAG and PR_ATTACH_DATA_BIN, in table order). Valid
-/// during `submit_message` when the submission comes from the adapter's SubmitMessage; empty
-/// otherwise (the portable spooler's `outbound_message` carries no attachments).
-[[nodiscard]] inline const std::vector<property_bag>& submitted_attachments(const submit_context& ctx)
+/// The attachment rows of the message a transport is submitting: `ctx.message.attachments`
+/// (one row per attachment: the attachment's properties with PR_ATTACH_NUM, PR_ATTACH_METHOD,
+/// PR_ATTACH_FILENAME / PR_ATTACH_LONG_FILENAME, PR_ATTACH_MIME_TAG and PR_ATTACH_DATA_BIN, in
+/// table order). The adapter's SubmitMessage fills them from the IMessage, the portable spooler
+/// from its queue; kept for transports written before `outbound_message` had attachments.
+[[nodiscard]] inline const std::vector<property_bag>& submitted_attachments(const submit_context& ctx) noexcept
 {
-    static const std::vector<property_bag> none;
-    const std::vector<property_bag>* rows = detail::submission_attachments::instance().find(&ctx);
-    return rows != nullptr ? *rows : none;
+    return ctx.message.attachments;
 }
 
 /// A logged-on transport as an IXPLogon COM object (vtable of mapispi.h). Created by
@@ -497,8 +446,8 @@ inline constexpr std::int32_t recipient_p1 = 0x10000000;
 /// The message objects the spooler passes are read as follows. SubmitMessage reads every
 /// property of the message (GetProps) into `submit_context::message.props` (PR_ENTRYID gives the
 /// message its stable `message_id`), every recipient row into `message.recipients` (rows that
-/// are not this transport's, by AddressTypes, arrive with PR_RESPONSIBILITY = TRUE) and the
-/// attachments (`submitted_attachments`). After `success` it reports the rows marked with
+/// are not this transport's, by AddressTypes, arrive with PR_RESPONSIBILITY = TRUE) and every
+/// attachment into `message.attachments`. After `success` it reports the rows marked with
 /// `mark_undeliverable` through IMAPISupport::StatusRecips and sets PR_RESPONSIBILITY = TRUE on
 /// the rows the transport handled (ModifyRecipients); when the transport saved the working
 /// copy it writes the message properties back (SetProps); after any change it calls
@@ -696,20 +645,10 @@ public:
                     ctx.message.recipients.push_back(std::move(row));
                 }
             }
-            std::vector<property_bag> attachments;
-            static_cast<void>(detail::read_attachments(lpMessage, alloc.free, attachments));
-            detail::give_attachments(ctx.message, attachments);
+            static_cast<void>(detail::read_attachments(lpMessage, alloc.free, ctx.message.attachments));
 
             runtime_->support().clear_cancel();
-            detail::submission_attachments::instance().add(&ctx, &attachments);
-            submit_result r;
-            try {
-                r = runtime_->drive(logon_->submit_message(ctx));
-            } catch (...) {
-                detail::submission_attachments::instance().remove(&ctx);
-                throw;
-            }
-            detail::submission_attachments::instance().remove(&ctx);
+            const submit_result r = runtime_->drive(logon_->submit_message(ctx));
             *lpulMsgRef = ctx.message_ref;
             if (lpulReturnParm != nullptr &&
                 (r.code == scode::network_error || r.code == scode::wait)) {

@@ -253,9 +253,11 @@ inline std::string strip_private_fields(const std::string& text) {
 
 /// The DATA content for a message: the Maildir writer's RFC 5322 rendering without Bcc
 /// recipients and without its X-MAPI- block (which is never made: nothing is parsed back).
-/// `sender` fills in From when the message names no SMTP sender.
+/// `sender` fills in From when the message names no SMTP sender. With attachment rows the
+/// content is `multipart/mixed`: the text part first, then one base64 part per row, exactly as
+/// the Maildir store writes it; without any it is the single text/plain entity.
 inline std::string render_for_smtp(const property_bag& props, const std::vector<property_bag>& recipients,
-                                   const std::string& sender) {
+                                   const std::string& sender, const std::vector<property_bag>& attachments = {}) {
     std::vector<property_bag> named;
     named.reserve(recipients.size());
     for (const auto& r : recipients) {
@@ -266,14 +268,13 @@ inline std::string render_for_smtp(const property_bag& props, const std::vector<
         }
         named.push_back(std::move(row));
     }
-    const std::vector<property_bag> no_attachments;
     ::mapixx::detail::maildir::rendered_message out;
     if (!::mapixx::detail::mime::plain_address(props.get_string(pr::sender_email_address).value_or("")) && !sender.empty()) {
         property_bag with_sender = props;  // copied only when the sender must be filled in
         static_cast<void>(with_sender.set(pr::sender_email_address, sender));
-        out = ::mapixx::detail::maildir::render_standard(with_sender, named, no_attachments);
+        out = ::mapixx::detail::maildir::render_standard(with_sender, named, attachments);
     } else {
-        out = ::mapixx::detail::maildir::render_standard(props, named, no_attachments);
+        out = ::mapixx::detail::maildir::render_standard(props, named, attachments);
     }
     out.head += out.mime_part;
     return std::move(out.head);
@@ -341,8 +342,11 @@ inline int lookup(const std::string& host, std::uint16_t port, bool numeric_only
 ///   address is PR_EMAIL_ADDRESS. Recipients of type MAPI_BCC are sent to (RCPT TO) and named in
 ///   no header field.
 /// - **Content**: the message rendered by the Maildir store's RFC 5322 writer (header fields,
-///   text/plain UTF-8 body, attachments as MIME parts) without its private `X-MAPI-` block. A
-///   message without PR_INTERNET_MESSAGE_ID gets one (saved, so every retry carries the same).
+///   text/plain UTF-8 body) without its private `X-MAPI-` block. A message with attachment rows
+///   (`outbound_message::attachments`) goes as `multipart/mixed`: the text part, then one
+///   base64 part per row with its MIME type, its file name (quoted, or RFC 2231 when not
+///   ASCII) and its Content-ID. A message without PR_INTERNET_MESSAGE_ID gets one (saved, so
+///   every retry carries the same).
 /// - **I/O**: every connect, write and reply wait is a `co_await` on `support().io()`; the name
 ///   lookup runs on a helper thread unless the host is an IP address. Without a reactor
 ///   (`io()` null) the transport answers `network_error`.
@@ -532,7 +536,8 @@ private:
         }
         const std::string sender(ctx.message.props.get_string(pr::sender_email_address).value_or(""));
         env.reverse_path = is_smtp_address(sender) ? sender : options_.sender;
-        env.body = smtp::detail::render_for_smtp(ctx.message.props, ctx.message.recipients, options_.sender);
+        env.body = smtp::detail::render_for_smtp(ctx.message.props, ctx.message.recipients, options_.sender,
+                                                 ctx.message.attachments);
 
         spooler_support::io_waiter* io = support().io();
         if (io == nullptr) {

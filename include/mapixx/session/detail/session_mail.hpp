@@ -102,10 +102,11 @@ private:
 };
 
 /// The Outbox of a store as the spooler's queue: the pending messages are those with
-/// MSGFLAG_SUBMIT set. A finished message goes to Sent Items (or is deleted, with
-/// PR_DELETE_AFTER_SUBMIT); a quarantined one stays in the Outbox with MSGFLAG_SUBMIT cleared
-/// and the reason in PR_REPORT_TEXT, so it is neither lost nor offered again. Messages submitted
-/// in an earlier session that never finished are still flagged, so the next session sends them.
+/// MSGFLAG_SUBMIT set, loaded with their recipient and attachment tables. A finished message
+/// goes to Sent Items (or is deleted, with PR_DELETE_AFTER_SUBMIT); a quarantined one stays in
+/// the Outbox with MSGFLAG_SUBMIT cleared and the reason in PR_REPORT_TEXT, so it is neither
+/// lost nor offered again. Messages submitted in an earlier session that never finished are
+/// still flagged, so the next session sends them (attachments and all: they are in the store).
 class store_outbox_queue final : public message_queue {
 public:
     explicit store_outbox_queue(std::shared_ptr<store_logon> store) : store_(std::move(store)) {}
@@ -123,8 +124,9 @@ public:
         auto m = store_->open_message(static_cast<std::uint64_t>(id));
         if (!m || m->folder != standard_folder::outbox) return std::nullopt;
         if ((m->props.get_i4(pr::message_flags).value_or(0) & msgflag::submit) == 0) return std::nullopt;
-        return outbound_message{id, std::move(m->props), std::move(m->recipients)};
+        return outbound_message{id, std::move(m->props), std::move(m->recipients), std::move(m->attachments)};
     }
+    // The attachment table stays as the store has it: the spooler never changes it.
     result<void> update(const outbound_message& msg) override {
         return store_->update_message(static_cast<std::uint64_t>(msg.id), msg.props, &msg.recipients);
     }
