@@ -10,9 +10,10 @@
 #         cross-compiled by MinGW and run under Wine, not built by clang (abi, win32), take
 #         minutes by design (soak; run it on its own) or are libFuzzer runs (fuzz, never
 #         configured here; scripts/fuzz.sh).
-#   tsan  build-tsan, -fsanitize=thread: the coro, service and session test executables, then
-#         the tests labelled concurrency, coro or service (and the session concurrency suite,
-#         also while it is not labelled "concurrency" yet).
+#   tsan  build-tsan, -fsanitize=thread: the coro, service, session and core test executables,
+#         then the tests labelled concurrency, coro or service, the core tests of the sessions'
+#         mutex (detail::small_mutex), and the session concurrency suite (also while it is not
+#         labelled "concurrency" yet).
 # The sanitizer build cross-compiles nothing (MAPIXX_MINGW_CXX=OFF): the MinGW/Wine tests are
 # not clang programs and are covered by scripts/test.sh.
 # A report fails the run twice over: the program stops with a non-zero exit status (so its test
@@ -139,12 +140,14 @@ if [ "$mode" = asan ]; then
 else
   # Only what the selected tests need (the coro target also builds the coro_stack programs).
   nice "${run[@]}" cmake --build "$dir" -j "$jobs" \
-    --target mapixx_coro_tests mapixx_service_tests mapixx_session_tests || { show_reports || true; exit 1; }
+    --target mapixx_coro_tests mapixx_service_tests mapixx_session_tests mapixx_core_tests || { show_reports || true; exit 1; }
   built=$(date +%s)
   echo "sanitize.sh: tsan build took $(( built - start )) s"
   selected='^(concurrency|coro|service)$'
   nice "${run[@]}" ctest --test-dir "$dir" -L "$selected" -LE '^abi$' --output-on-failure \
     -j "$jobs" --timeout 900 || status=$?
+  # The session layer's mutex (core/small_mutex tests: every case names the mutex).
+  nice "${run[@]}" ctest --test-dir "$dir" -L '^core$' -R 'mutex' --output-on-failure --timeout 900 || status=$?
   # The session concurrency suite, in case it does not carry the "concurrency" label (yet).
   if ctest --test-dir "$dir" -N -L '^session$' -R 'concurrency' -LE "$selected" | grep -q 'Total Tests: [1-9]'; then
     nice "${run[@]}" ctest --test-dir "$dir" -L '^session$' -R 'concurrency' -LE "$selected" \

@@ -233,6 +233,55 @@ TEST_CASE("joins and leaves from several threads at once keep the members and co
     w.check_released();
 }
 
+TEST_CASE("a session does not list its members: who advised, who left, and who ended with the session stay apart") {
+    join_world w;
+    auto a = w.logon({.profile = "P", .flags = publish});
+    REQUIRE(a);
+    int a_events = 0, c_events = 0, d_events = 0;
+    auto ca = a->advise([&](const session_event&) { ++a_events; });
+    REQUIRE(ca);
+    auto b = w.logon({});  // never advises
+    auto c = w.logon({});
+    REQUIRE(b);
+    REQUIRE(c);
+    REQUIRE(b->report().joined_shared);
+    auto cc = c->advise([&](const session_event&) { ++c_events; });
+    REQUIRE(cc);
+    // A member removes only the connections it made, whether it has made any or not.
+    CHECK(b->unadvise(*ca).code() == scode::not_found);
+    CHECK(b->unadvise(*cc).code() == scode::not_found);
+    CHECK(c->unadvise(*ca).code() == scode::not_found);
+    sync_wait(b->logoff());
+    CHECK_FALSE(*b);
+    CHECK(*a);
+    CHECK(inspect_sessions(w.mapi).members == 2);
+    auto d = w.logon({});
+    REQUIRE(d);
+    REQUIRE(d->advise([&](const session_event&) { ++d_events; }));
+    *d = session{};  // leaves (as its destructor does), and its sink with it
+    CHECK(inspect_sessions(w.mapi).members == 2);
+    auto e = w.logon({});
+    REQUIRE(e);
+    CHECK(inspect_sessions(w.mapi).members == 3);
+    sync_wait(c->logoff(logoff_flag::shared));  // rule 32
+    CHECK_FALSE(*a);
+    CHECK_FALSE(*c);
+    CHECK_FALSE(*e);
+    CHECK(a->status_table().code() == scode::end_of_session);
+    CHECK(a_events == 1);
+    CHECK(c_events == 1);
+    CHECK(d_events == 0);
+    CHECK(inspect_sessions(w.mapi).members == 0);
+    CHECK(inspect_sessions(w.mapi).sessions == 0);
+    sync_wait(e->logoff());  // ended with its session: its own logoff changes no count
+    sync_wait(a->logoff());
+    CHECK(e->advise([](const session_event&) {}).code() == scode::end_of_session);
+    CHECK(inspect_sessions(w.mapi).members == 0);
+    auto fresh = w.logon({.profile = "P", .flags = publish});
+    REQUIRE(fresh);
+    CHECK(inspect_sessions(w.mapi).members == 1);
+}
+
 } // TEST_SUITE
 
 TEST_SUITE("session/status row sharing") {

@@ -184,16 +184,6 @@ inline void add_argument_steps(const argument_notes& notes, std::vector<std::str
     if (notes.ui_flag_without_handler) steps.emplace_back("a UI flag is set but no ui_handler was given: no dialog can be shown");
 }
 
-/// A new member of `core`, not yet in it (`add_member`).
-inline std::shared_ptr<member_state> new_member(session_registry& reg, std::shared_ptr<session_core> core,
-                                                logon_flags flags) {
-    auto m = std::make_shared<member_state>();
-    m->core = std::move(core);
-    m->id = reg.next_id.fetch_add(1);
-    m->flags = flags;
-    return m;
-}
-
 /// The report of a logon that joins the shared session `core` (rules 9 and 11): `steps`, what
 /// the logon noted before, then the join. Empty if the session has ended.
 inline std::optional<logon_report> joiner_report(session_core& core, logon_flags flags, std::vector<std::string> steps,
@@ -222,13 +212,12 @@ inline std::optional<logon_report> joiner_report(session_core& core, logon_flags
 
 /// Adds `m` to its session, the last step of a join (the only one that changes the session).
 /// False, and nothing changed, if the session has ended or `admit(core)` (called with the
-/// core's mutex held) refuses.
+/// core's mutex held) refuses. Allocates nothing and never throws.
 template <class Admit>
-bool add_member(session_registry& reg, const std::shared_ptr<member_state>& m, Admit admit) {
+bool add_member(session_registry& reg, const std::shared_ptr<member_state>& m, Admit admit) noexcept {
     session_core& core = *m->core;
     std::lock_guard guard(core.mutex);
     if (core.ended || !admit(std::as_const(core))) return false;
-    core.members.push_back(m);  // the last step that may throw
     ++core.live_members;
     reg.live_members.fetch_add(1);
     return true;
@@ -247,8 +236,7 @@ inline std::optional<session> quick_join(const subsystem& mapi, const owned_logo
         // Not counted in `logons_in_progress`: it runs to its end without waiting for anything.
         session_registry& reg = mapi.state()->sessions;
         // What the report depends on. The profile name is copied only when a report is made.
-        session_registry::join_report_entry key{0, flags, req.options.bits(), req.ui != nullptr, req.password.has_value(),
-                                                std::string(), nullptr};
+        session_registry::join_key key{0, flags, req.options.bits(), req.ui != nullptr, req.password.has_value()};
         const std::string_view profile = req.profile ? std::string_view(*req.profile) : std::string_view();
         std::shared_ptr<session_core> core;
         std::shared_ptr<const logon_report> report;
@@ -271,12 +259,12 @@ inline std::optional<session> quick_join(const subsystem& mapi, const owned_logo
             auto made = std::make_shared<const logon_report>(std::move(*r));
             std::lock_guard guard(reg.mutex);
             if (reg.shared.lock() == joined) {
-                reg.remember_join_report({key.session, flags, key.options, key.ui, key.password, std::string(profile), made});
+                reg.remember_join_report({key, std::string(profile), made});
             }
             return made;
         };
         if (!report && !(report = make_report(core))) return std::nullopt;
-        auto m = new_member(reg, std::move(core), flags);
+        auto m = make_member(std::move(core), flags);
         // A second round with a new report when the one found has been outgrown by the session
         // (it was published with MAPI_NO_MAIL, and a mail client joined since).
         for (int round = 0; round < 2; ++round) {
@@ -414,7 +402,7 @@ private:
         if (!core) return std::nullopt;
         // The member and its report are made before the member joins: everything that
         // allocates comes first, so running out of memory leaves the shared session as it was.
-        auto m = new_member(*reg_, core, flags_);
+        auto m = make_member(core, flags_);
         auto r = joiner_report(*core, flags_, report_.steps, req_);
         if (!r) return std::nullopt;
         m->report = reg_->share_report(core->profile_name() + "\njoin", std::move(*r));
@@ -1331,10 +1319,7 @@ private:
 
     // ---------------------------------------------------------------------------------------
     session publish() {
-        auto m = std::make_shared<member_state>();
-        m->core = core_;
-        m->id = reg_->next_id.fetch_add(1);
-        m->flags = flags_;
+        auto m = make_member(core_, flags_);
         std::size_t live = 0, disabled = 0;
         for (const auto& s : report_.services) {
             if (s.disabled) ++disabled;
@@ -1350,10 +1335,9 @@ private:
         m->report = reg_->share_report(core_->profile_name(), std::move(report_));
         {
             std::lock_guard guard(core_->mutex);
-            core_->members.push_back(m);
             core_->live_members = 1;
+            reg_->live_members.fetch_add(1);
         }
-        reg_->live_members.fetch_add(1);
         if (core_->shared) {
             std::lock_guard guard(reg_->mutex);
             reg_->shared = core_;

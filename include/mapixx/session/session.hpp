@@ -89,7 +89,7 @@ public:
     ~session() { end_now(); }
 
     /// True while this member has not ended.
-    [[nodiscard]] bool active() const noexcept { return member_ && !member_->ended.load(); }
+    [[nodiscard]] bool active() const noexcept { return member_ && !member_->is_ended(); }
     /// Same as `active()`.
     [[nodiscard]] explicit operator bool() const noexcept { return active(); }
 
@@ -306,8 +306,11 @@ public:
         if (!sink) return failed(fail(scode::invalid_parameter, "Advise needs a sink", "mapixx.session"));
         std::lock_guard guard(core->mutex);
         if (core->ended) return failed(ended_failure());
+        auto fn = std::make_shared<advise_sink>(std::move(sink));
+        core->sinks.reserve(core->sinks.size() + 1);  // nothing below throws
+        if (member_->id == 0) member_->id = core->registry->next_id.fetch_add(1);
         const advise_connection c = core->next_connection++;
-        core->sinks.push_back(detail::sink_entry{c, member_->id, std::make_shared<advise_sink>(std::move(sink))});
+        core->sinks.push_back(detail::sink_entry{c, member_->id, std::move(fn)});
         return c;
     }
     /// Unadvise. `not_found` for a connection this handle did not make or already removed.
@@ -507,7 +510,7 @@ private:
         return mail;
     }
     std::shared_ptr<detail::session_core> live_core() const noexcept {
-        if (!member_ || member_->ended.load()) return nullptr;
+        if (!member_ || member_->is_ended()) return nullptr;
         return member_->core;
     }
     static failure ended_failure() {
@@ -520,18 +523,18 @@ private:
         return f;
     }
     void end_now() noexcept {
-        if (member_ && member_->core && !member_->ended.load() &&
-            detail::leave_now(member_, false) == detail::leave_rest::none) {
-            member_.reset();
-            return;
-        }
-        // leave() swallows provider exceptions; what can reach here is std::bad_alloc for its
-        // own frames, which leaves the member as it was. A few more tries get past a passing
-        // shortage; a destructor never throws, so a lasting one leaves the session live.
-        for (int attempt = 0; attempt < 3 && member_ && !member_->ended.load(); ++attempt) {
-            try {
-                sync_wait(detail::leave(member_, false));
-            } catch (...) {
+        if (!member_) return;
+        if (member_->core && !member_->is_ended() &&
+            detail::leave_now(member_, false) != detail::leave_rest::none) {
+            // The last member: the session ends. leave() swallows provider exceptions; what can
+            // reach here is std::bad_alloc for its own frames, which leaves the member as it
+            // was. A few more tries get past a passing shortage; a destructor never throws, so
+            // a lasting one leaves the session live.
+            for (int attempt = 0; attempt < 3 && !member_->is_ended(); ++attempt) {
+                try {
+                    sync_wait(detail::leave(member_, false));
+                } catch (...) {
+                }
             }
         }
         member_.reset();

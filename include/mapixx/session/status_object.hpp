@@ -44,7 +44,7 @@ public:
     /// PR_RESOURCE_METHODS of the row now; `end_of_session` after the session ended.
     [[nodiscard]] result<resource_methods> methods() const {
         auto m = member_.lock();
-        if (!m || m->ended.load()) return ended_failure();
+        if (!m || m->is_ended()) return ended_failure();
         std::lock_guard guard(m->core->mutex);
         if (m->core->ended) return ended_failure();
         if (row_ >= m->core->status_row_count()) return ended_failure();
@@ -94,7 +94,7 @@ private:
     }
     result<void> check(resource_method method, std::string_view name) {
         auto m = member_.lock();
-        if (!m || m->ended.load()) return ended_failure();
+        if (!m || m->is_ended()) return ended_failure();
         resource_methods have;
         std::string display;
         {

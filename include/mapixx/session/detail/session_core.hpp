@@ -10,6 +10,7 @@
 #include <mapixx/core/prop.hpp>
 #include <mapixx/core/result.hpp>
 #include <mapixx/coro/task.hpp>
+#include <mapixx/detail/small_mutex.hpp>
 #include <mapixx/profile/profile.hpp>
 #include <mapixx/profile/profile_usage.hpp>
 #include <mapixx/provider/provider.hpp>
@@ -167,13 +168,15 @@ struct session_core {
     bool shared = false;                 ///< MAPI_ALLOW_OTHERS
     bool unicode = false;
     bool holds_reservation = false;      ///< counted in `registry->live_sessions`
-    bool ended = false;                  ///< guarded by `mutex`
+    /// Written under `mutex` (with `live_members`); read without it by the members
+    /// (`member_state::is_ended`), which is why it is atomic.
+    std::atomic<bool> ended{false};
     /// A shared session's report of the logon that made it, which joiners copy their
     /// services from (rules 9 and 23); null for an individual session.
     std::unique_ptr<logon_report> report;
     const notification_dispatcher* dispatcher = nullptr;  ///< init_options::notifications
 
-    mutable std::mutex mutex;            ///< guards everything below, and `ended`
+    mutable small_mutex mutex;            ///< guards everything below, and `ended`
     /// The provider rows of the status table, in row order from `status_row_id::first_provider`.
     /// The three rows MAPI supplies are computed from `no_mail`.
     std::vector<provider_status_row> provider_rows;
@@ -184,9 +187,11 @@ struct session_core {
     support_block supports;
     std::vector<std::unique_ptr<session_support>> more_supports;
     std::vector<provider_object> objects;
-    std::vector<std::weak_ptr<member_state>> members;
     std::vector<sink_entry> sinks;
     advise_connection next_connection = 1;
+    /// Members that have not left. The session does not list them: a member is ended when it
+    /// left or when its session ended (`member_state::is_ended`), so ending the session ends
+    /// them all at once, and `end_session` gives back their count in `registry->live_members`.
     std::uint32_t live_members = 0;
     std::shared_ptr<session_mail> mail;                    ///< the spooler, if any transport runs
 
@@ -283,18 +288,20 @@ inline std::shared_ptr<store_logon> default_store_of(const session_core& core) {
 /// One handle's view of a session.
 struct member_state {
     std::shared_ptr<session_core> core;
+    /// Tells this member's sinks from the others' (`sink_entry::member`): 0 until the member's
+    /// first advise, which takes one from `session_registry::next_id` under the core's mutex,
+    /// so that a member that never advises costs no id.
     std::uint64_t id = 0;
     logon_flags flags{};
     /// What the logon that made this handle did; shared with handles whose logons went the
     /// same way (`session_registry::share_report`). Set before the handle is handed out.
     std::shared_ptr<const logon_report> report;
-    std::atomic<bool> ended{false};
+    /// Set (under the core's mutex) when this member leaves by itself (`leave_now`).
+    std::atomic<bool> left{false};
 
-    /// Marks the member ended; true the first time. Keeps the registry count right.
-    bool mark_ended() noexcept {
-        if (ended.exchange(true)) return false;
-        if (core && core->registry) core->registry->live_members.fetch_sub(1);
-        return true;
+    /// True once this member has left, or its session has ended.
+    [[nodiscard]] bool is_ended() const noexcept {
+        return left.load(std::memory_order_acquire) || (core && core->ended.load(std::memory_order_acquire));
     }
     /// Records the extended error of a failed call (rule 35). May be called with the core's
     /// mutex held.
@@ -328,6 +335,29 @@ private:
     mutable std::atomic_flag error_lock_;
     std::unique_ptr<error_info> last_error_;
 };
+
+/// The allocator of members' blocks (`make_member`): a join and its leave make and free one
+/// each, so they come from the calling thread's cache of small blocks, the one task frames use
+/// (`frame_cache`; plain operator new when that cache is off).
+template <class T>
+struct member_allocator {
+    using value_type = T;
+    member_allocator() noexcept = default;
+    template <class U>
+    member_allocator(const member_allocator<U>&) noexcept {}  // NOLINT: converting, as allocators are
+    [[nodiscard]] T* allocate(std::size_t n) { return static_cast<T*>(frame_cache::allocate(n * sizeof(T))); }
+    void deallocate(T* p, std::size_t n) noexcept { frame_cache::deallocate(p, n * sizeof(T)); }
+    template <class U>
+    friend bool operator==(const member_allocator&, const member_allocator<U>&) noexcept { return true; }
+};
+
+/// A new member of `core` (not yet counted in it), with the flags of its logon.
+inline std::shared_ptr<member_state> make_member(std::shared_ptr<session_core> core, logon_flags flags) {
+    auto m = std::allocate_shared<member_state>(member_allocator<member_state>());
+    m->core = std::move(core);
+    m->flags = flags;
+    return m;
+}
 
 /// Calls every sink with `event`, ignoring what they throw.
 inline void notify_now(const std::vector<std::shared_ptr<advise_sink>>& sinks, const session_event& event) noexcept {
@@ -479,7 +509,6 @@ inline task<void> release_core(std::shared_ptr<session_core> core) {
 /// members and sinks) is made before the session is marked ended, so a `std::bad_alloc` leaves
 /// the session live and whole, and the call can be made again.
 inline task<void> end_session(std::shared_ptr<session_core> core, bool shared_logoff) {
-    std::vector<std::shared_ptr<member_state>> members;
     std::vector<std::shared_ptr<advise_sink>> sinks;
     session_event event;
     event.kind = session_event_kind::session_ended;
@@ -494,19 +523,13 @@ inline task<void> end_session(std::shared_ptr<session_core> core, bool shared_lo
     {
         std::lock_guard guard(core->mutex);
         if (core->ended) co_return;
-        members.reserve(core->members.size());
         sinks.reserve(core->sinks.size());
-        core->ended = true;
+        core->ended = true;  // every member that has not left is ended from here on
+        if (core->registry) core->registry->live_members.fetch_sub(core->live_members);
         core->live_members = 0;
-        for (auto& w : core->members) {
-            if (auto m = w.lock()) members.push_back(std::move(m));
-        }
-        core->members.clear();
         for (auto& s : core->sinks) sinks.push_back(std::move(s.fn));
         core->sinks.clear();
     }
-    for (auto& m : members) m->mark_ended();
-    members.clear();
     co_await std::move(releasing);
     notify(core->dispatcher, std::move(sinks), std::move(event));
     core->sub.reset();
@@ -525,21 +548,18 @@ enum class leave_rest {
 inline leave_rest leave_now(const std::shared_ptr<member_state>& handle, bool shared_logoff) noexcept {
     member_state& member = *handle;
     session_core& core = *member.core;
-    if (shared_logoff && core.shared) return member.ended.load() ? leave_rest::none : leave_rest::end_shared;
+    if (shared_logoff && core.shared) return member.is_ended() ? leave_rest::none : leave_rest::end_shared;
     std::lock_guard guard(core.mutex);
-    if (core.ended) {
-        member.mark_ended();
+    if (member.left.load()) return leave_rest::none;
+    if (core.ended) {  // counted out by end_session already
+        member.left.store(true, std::memory_order_release);
         return leave_rest::none;
     }
-    if (member.ended.load()) return leave_rest::none;
     if (core.live_members <= 1) return leave_rest::end_session;
-    if (!member.mark_ended()) return leave_rest::none;
+    member.left.store(true, std::memory_order_release);
     --core.live_members;
-    std::erase_if(core.sinks, [&](const sink_entry& s) { return s.member == member.id; });
-    // The member list must not grow with every join of a long-lived shared session.
-    std::erase_if(core.members, [&](const std::weak_ptr<member_state>& w) {
-        return w.expired() || (!w.owner_before(handle) && !handle.owner_before(w));
-    });
+    if (core.registry) core.registry->live_members.fetch_sub(1);
+    if (member.id != 0) std::erase_if(core.sinks, [&](const sink_entry& s) { return s.member == member.id; });
     return leave_rest::none;
 }
 

@@ -7,6 +7,7 @@
 
 #include <mapixx/core/flag_enums.hpp>
 #include <mapixx/core/prop.hpp>
+#include <mapixx/detail/small_mutex.hpp>
 #include <mapixx/profile/profile_store.hpp>
 #include <mapixx/profile/profile_usage.hpp>
 #include <mapixx/session/detail/logon_lock.hpp>
@@ -35,7 +36,7 @@ struct session_registry {
     logon_lock lock;
 
     /// Guards `shared`, `live_sessions` and `own_usage`.
-    mutable std::mutex mutex;
+    mutable small_mutex mutex;
     /// The published shared session, if any (weak: the members keep it alive).
     std::weak_ptr<session_core> shared;
     /// Sessions that are live or being logged on (reserved against `init_options::max_sessions`).
@@ -70,16 +71,21 @@ struct session_registry {
         return made;
     }
 
-    /// What the report of a member that joined the published shared session depends on, and
-    /// the report (`detail::quick_join`): members that join alike share one report, found
-    /// without building it.
-    struct join_report_entry {
+    /// What the report of a member that joined the published shared session depends on, but
+    /// for the profile name (`join_report_entry`).
+    struct join_key {
         std::uint64_t session = 0;    ///< `session_core::id` of the session joined
         logon_flags flags{};          ///< the joiner's flags
         std::uint32_t options = 0;    ///< the joiner's `logon_options`, as bits
         bool ui = false;              ///< the joiner gave a `ui_handler`
         bool password = false;        ///< the joiner gave a password (ignored, but in the report)
-        std::string profile;          ///< the profile name the joiner gave (ignored, idem); empty if none
+        friend bool operator==(const join_key&, const join_key&) = default;
+    };
+    /// A report kept for the members that join alike (`detail::quick_join`), found without
+    /// building it.
+    struct join_report_entry {
+        join_key key;
+        std::string profile;          ///< the profile name the joiner gave (ignored, but in the report); empty if none
         std::shared_ptr<const logon_report> report;
     };
     /// At most `join_report_limit` entries, all of the published session, the newest last.
@@ -87,12 +93,12 @@ struct session_registry {
     std::vector<join_report_entry> join_reports;
     static constexpr std::size_t join_report_limit = 8;
 
-    /// The report a member that joins alike got: same session and arguments as `key`, and the
-    /// profile name `profile` (`key.profile` is not read); null if none. Call with `mutex` held.
-    [[nodiscard]] std::shared_ptr<const logon_report> find_join_report(const join_report_entry& key,
+    /// The report a member that joins alike got: same `key` and profile name `profile`; null if
+    /// none. Call with `mutex` held.
+    [[nodiscard]] std::shared_ptr<const logon_report> find_join_report(const join_key& key,
                                                                        std::string_view profile) const noexcept {
         for (const auto& e : join_reports) {
-            if (e.session == key.session && e.profile == profile && same_arguments(e, key)) return e.report;
+            if (e.key == key && e.profile == profile) return e.report;
         }
         return nullptr;
     }
@@ -101,15 +107,10 @@ struct session_registry {
     /// entries of other sessions and the oldest beyond the limit. Call with `mutex` held.
     void remember_join_report(join_report_entry e) {
         std::erase_if(join_reports, [&](const join_report_entry& old) {
-            return old.session != e.session || (old.profile == e.profile && same_arguments(old, e));
+            return old.key.session != e.key.session || (old.key == e.key && old.profile == e.profile);
         });
         if (join_reports.size() >= join_report_limit) join_reports.erase(join_reports.begin());
         join_reports.push_back(std::move(e));
-    }
-
-    /// `a` and `b` have the same arguments but for the profile name.
-    [[nodiscard]] static bool same_arguments(const join_report_entry& a, const join_report_entry& b) noexcept {
-        return a.flags == b.flags && a.options == b.options && a.ui == b.ui && a.password == b.password;
     }
 
     /// The changes of status rows that sessions hold (`share_row_changes`), the most recent
