@@ -9,7 +9,10 @@
 //
 // The session also has a status table of four rows (subsystem, spooler, a store, a transport)
 // that QueryRows hands out at most two at a time, and Advise / Unadvise that keep the client's
-// IMAPIAdviseSink; fake_notify() calls the sinks' OnNotify as MAPI would.
+// IMAPIAdviseSink; fake_notify() calls the sinks' OnNotify as MAPI would. Each status table has
+// Advise / Unadvise of its own (fnevTableModified only, as IMAPITable::Advise documents), and
+// fake_notify_status_table() sends its sinks table notifications with rows in the table's
+// columns.
 #include <windows.h>
 #include <mapix.h>
 
@@ -64,6 +67,13 @@ SCODE allocate(ULONG size, void** out) {
     if (*out == nullptr) return MAPI_E_NOT_ENOUGH_MEMORY;
     ++g_live_buffers;
     return S_OK;
+}
+
+void free_buffer(void* p) {
+    if (p != nullptr) {
+        std::free(p);
+        --g_live_buffers;
+    }
 }
 
 bool same_iid(REFIID a, const IID& b) { return std::memcmp(&a, &b, sizeof(IID)) == 0; }
@@ -132,6 +142,43 @@ struct counted : Base {
     }
 };
 
+// The advise sinks of a fake that notifies (the session, a status table): Advise keeps the sink
+// (AddRef) under the next connection number, Unadvise releases it, and what is left when the
+// owner goes is released then. Journalled under the owner's name.
+struct sink_list {
+    const char* owner;
+    ULONG& next_connection;
+    std::map<ULONG, IMAPIAdviseSink*> sinks;
+    sink_list(const char* o, ULONG& next) : owner(o), next_connection(next) {}
+    sink_list(const sink_list&) = delete;
+    sink_list& operator=(const sink_list&) = delete;
+    ~sink_list() {
+        for (auto& [connection, sink] : sinks) {
+            log(std::string(owner) + ": released the sink of connection " + std::to_string(connection) + " at its end");
+            sink->Release();
+        }
+    }
+    HRESULT add(IMAPIAdviseSink* sink, ULONG* connection) {
+        if (sink == nullptr || connection == nullptr) return MAPI_E_INVALID_PARAMETER;
+        sink->AddRef();
+        *connection = next_connection++;
+        sinks[*connection] = sink;
+        return S_OK;
+    }
+    HRESULT remove(ULONG connection) {
+        auto it = sinks.find(connection);
+        if (it == sinks.end()) {
+            log(std::string(owner) + "::Unadvise connection=" + std::to_string(connection) + " unknown");
+            return MAPI_E_NOT_FOUND;
+        }
+        IMAPIAdviseSink* sink = it->second;
+        sinks.erase(it);
+        const ULONG left = sink->Release();
+        log(std::string(owner) + "::Unadvise connection=" + std::to_string(connection) + " sink_refs=" + std::to_string(left));
+        return S_OK;
+    }
+};
+
 // One row of the fake status table. Absent strings (null) come back as PT_ERROR values.
 struct status_row_data {
     LONG rowid, resource_type, status, flags, methods;
@@ -151,13 +198,21 @@ const status_row_data g_status_rows[] = {
      L"MINET32.DLL", L"connected", L"zoe@example.org"},
 };
 
+struct fake_status_table;
+std::vector<fake_status_table*> g_status_tables;  // for fake_notify_status_table
+ULONG g_next_table_connection = 500;
+
 // The status table: SetColumns records the columns, QueryRows gives at most two rows per call
-// (in MAPI memory, one block per row), each with the recorded columns in their order.
+// (in MAPI memory, one block per row), each with the recorded columns in their order. Advise
+// keeps the sink (AddRef) under a connection number from 500 on (counted across tables, so the
+// journal tells them apart), Unadvise releases it.
 struct fake_status_table final : counted<table_base> {
     std::vector<ULONG> columns;
     size_t next = 0;
     int queries = 0;
-    fake_status_table() : counted("IMAPITable(status)") {}
+    sink_list advised{"IMAPITable(status)", g_next_table_connection};
+    fake_status_table() : counted("IMAPITable(status)") { g_status_tables.push_back(this); }
+    ~fake_status_table() override { std::erase(g_status_tables, this); }
     HRESULT STDMETHODCALLTYPE QueryInterface(REFIID, LPVOID* out) override {
         *out = nullptr;
         return E_NOINTERFACE;
@@ -170,7 +225,19 @@ struct fake_status_table final : counted<table_base> {
             line += " " + hex(cols->aulPropTag[i]);
         }
         log(line);
-        return S_OK;
+        return static_cast<HRESULT>(setting("status_setcolumns_result", S_OK));
+    }
+    HRESULT STDMETHODCALLTYPE Advise(ULONG mask, LPMAPIADVISESINK sink, ULONG* connection) override {
+        log("IMAPITable(status)::Advise mask=" + hex(mask));
+        const auto hr = static_cast<HRESULT>(setting("status_advise_result", S_OK));
+        if (FAILED(hr)) return hr;
+        if (mask != fnevTableModified) return MAPI_E_INVALID_PARAMETER;
+        return advised.add(sink, connection);
+    }
+    HRESULT STDMETHODCALLTYPE Unadvise(ULONG connection) override { return advised.remove(connection); }
+    HRESULT STDMETHODCALLTYPE GetLastError(HRESULT hr, ULONG flags, LPMAPIERROR* out) override {
+        log("IMAPITable(status)::GetLastError hr=" + hex(static_cast<ULONG>(hr)) + " flags=" + hex(flags));
+        return make_error(flags, out);
     }
     HRESULT STDMETHODCALLTYPE QueryRows(LONG count, ULONG flags, LPSRowSet* out) override {
         ++queries;
@@ -404,21 +471,10 @@ struct fake_session;
 std::vector<fake_session*> g_sessions;  // for fake_notify
 
 struct fake_session final : counted<session_base> {
-    std::map<ULONG, IMAPIAdviseSink*> sinks;
     ULONG next_connection = 100;
+    sink_list advised{"IMAPISession", next_connection};
     fake_session() : counted("IMAPISession") { g_sessions.push_back(this); }
-    ~fake_session() override {
-        for (auto& [connection, sink] : sinks) {
-            log("IMAPISession: released the sink of connection " + std::to_string(connection) + " at its end");
-            sink->Release();
-        }
-        for (auto it = g_sessions.begin(); it != g_sessions.end(); ++it) {
-            if (*it == this) {
-                g_sessions.erase(it);
-                break;
-            }
-        }
-    }
+    ~fake_session() override { std::erase(g_sessions, this); }
     HRESULT STDMETHODCALLTYPE GetStatusTable(ULONG flags, LPMAPITABLE* out) override {
         log("IMAPISession::GetStatusTable flags=" + hex(flags) + " preset_null=" + (*out == nullptr ? "1" : "0"));
         if ((flags & MAPI_UNICODE) != 0 && setting("status_no_unicode", 0) != 0) return MAPI_E_BAD_CHARWIDTH;
@@ -433,24 +489,9 @@ struct fake_session final : counted<session_base> {
         if ((mask & fnevStatusObjectModified) != 0 && setting("advise_rejects_status", 0) != 0) {
             return MAPI_E_INVALID_PARAMETER;
         }
-        if (sink == nullptr || connection == nullptr) return MAPI_E_INVALID_PARAMETER;
-        sink->AddRef();
-        *connection = next_connection++;
-        sinks[*connection] = sink;
-        return S_OK;
+        return advised.add(sink, connection);
     }
-    HRESULT STDMETHODCALLTYPE Unadvise(ULONG connection) override {
-        auto it = sinks.find(connection);
-        if (it == sinks.end()) {
-            log("IMAPISession::Unadvise connection=" + std::to_string(connection) + " unknown");
-            return MAPI_E_NOT_FOUND;
-        }
-        IMAPIAdviseSink* sink = it->second;
-        sinks.erase(it);
-        const ULONG left = sink->Release();
-        log("IMAPISession::Unadvise connection=" + std::to_string(connection) + " sink_refs=" + std::to_string(left));
-        return S_OK;
-    }
+    HRESULT STDMETHODCALLTYPE Unadvise(ULONG connection) override { return advised.remove(connection); }
     HRESULT STDMETHODCALLTYPE QueryInterface(REFIID iid, LPVOID* out) override {
         *out = nullptr;
         if (!same_iid(iid, iid_unknown) && !same_iid(iid, iid_session)) return E_NOINTERFACE;
@@ -517,6 +558,49 @@ void notify_status_and_error(IMAPIAdviseSink* sink) {
     log("OnNotify(status, critical error) returned " + std::to_string(r));
 }
 
+// What fake_notify_status_table sends one status table's sinks, rows in the table's columns (one
+// OnNotify per sink; the rows are freed when it returns, as MAPI frees its notifications):
+// 1 = TABLE_ROW_MODIFIED of the transport's row, now sending; 2 = TABLE_ROW_ADDED of a new
+// transport row (row 4, "Fax"); 3 = TABLE_ROW_DELETED, TABLE_CHANGED, TABLE_RELOAD, TABLE_ERROR
+// and TABLE_SORT_DONE, then TABLE_ROW_MODIFIED of the spooler's row, now flushing.
+void notify_status_table(fake_status_table* table, IMAPIAdviseSink* sink, int what) {
+    status_row_data sending = g_status_rows[3];
+    sending.status |= STATUS_OUTBOUND_ACTIVE;
+    sending.status_string = L"sending 1 message";
+    const status_row_data fax = {4, MAPI_TRANSPORT_PROVIDER, STATUS_AVAILABLE | STATUS_OUTBOUND_ENABLED, 0,
+                                 STATUS_VALIDATE_STATE, L"Fax", L"FAXXP32.DLL", nullptr, nullptr};
+    status_row_data flushing = g_status_rows[1];
+    flushing.status |= STATUS_OUTBOUND_FLUSH;
+    flushing.status_string = L"flushing";
+    static BYTE instance[] = {1, 2, 3, 4};
+    std::vector<NOTIFICATION> n;
+    auto table_event = [&](ULONG event) -> TABLE_NOTIFICATION& {
+        NOTIFICATION x{};
+        x.ulEventType = fnevTableModified;
+        x.info.tab.ulTableEvent = event;
+        x.info.tab.propIndex.ulPropTag = PR_NULL;
+        x.info.tab.propPrior.ulPropTag = PR_NULL;
+        n.push_back(x);
+        return n.back().info.tab;
+    };
+    if (what == 1) table_event(TABLE_ROW_MODIFIED).row = table->make_row(sending);
+    if (what == 2) table_event(TABLE_ROW_ADDED).row = table->make_row(fax);
+    if (what == 3) {
+        TABLE_NOTIFICATION& deleted = table_event(TABLE_ROW_DELETED);
+        deleted.propIndex.ulPropTag = PR_INSTANCE_KEY;
+        deleted.propIndex.Value.bin.cb = sizeof instance;
+        deleted.propIndex.Value.bin.lpb = instance;
+        table_event(TABLE_CHANGED);
+        table_event(TABLE_RELOAD);
+        table_event(TABLE_ERROR).hResult = MAPI_E_CALL_FAILED;
+        table_event(TABLE_SORT_DONE);
+        table_event(TABLE_ROW_MODIFIED).row = table->make_row(flushing);
+    }
+    const ULONG r = sink->OnNotify(static_cast<ULONG>(n.size()), n.data());
+    for (const NOTIFICATION& x : n) free_buffer(x.info.tab.row.lpProps);
+    log("IMAPITable(status) OnNotify(" + std::to_string(what) + ") returned " + std::to_string(r));
+}
+
 // fake_notify(2): a table notification (row added), a notification a session sink does not
 // take (new mail), then an extended event.
 void notify_table_and_extended(IMAPIAdviseSink* sink) {
@@ -575,10 +659,7 @@ HRESULT WINAPI fake_MAPIAdminProfiles(ULONG flags, LPPROFADMIN* out) {
 SCODE WINAPI fake_MAPIAllocateBuffer(ULONG size, LPVOID* out) { return allocate(size, out); }
 
 ULONG WINAPI fake_MAPIFreeBuffer(LPVOID p) {
-    if (p != nullptr) {
-        std::free(p);
-        --g_live_buffers;
-    }
+    free_buffer(p);
     return 0;
 }
 
@@ -587,6 +668,7 @@ __declspec(dllexport) void fake_reset() {
     g_journal.clear();
     g_settings.clear();
     g_service_list.clear();
+    g_next_table_connection = 500;
 }
 __declspec(dllexport) const char* fake_journal() { return g_journal.c_str(); }
 __declspec(dllexport) long fake_live_objects() { return g_live_objects; }
@@ -597,9 +679,24 @@ __declspec(dllexport) long fake_init_depth() { return g_init_depth; }
 __declspec(dllexport) long fake_notify(int what) {
     long called = 0;
     for (fake_session* s : g_sessions) {
-        for (auto& [connection, sink] : s->sinks) {
+        for (auto& [connection, sink] : s->advised.sinks) {
             if (what == 1) notify_status_and_error(sink);
             if (what == 2) notify_table_and_extended(sink);
+            ++called;
+        }
+    }
+    return called;
+}
+
+// Calls OnNotify of every sink of every live status table with the table notifications of
+// `what` (see notify_status_table). Returns the sinks called.
+__declspec(dllexport) long fake_notify_status_table(int what) {
+    long called = 0;
+    const std::vector<fake_status_table*> tables = g_status_tables;  // a sink may release a table
+    for (fake_status_table* t : tables) {
+        const std::map<ULONG, IMAPIAdviseSink*> sinks = t->advised.sinks;
+        for (auto& [connection, sink] : sinks) {
+            notify_status_table(t, sink, what);
             ++called;
         }
     }

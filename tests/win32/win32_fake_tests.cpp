@@ -9,6 +9,7 @@
 #include <mapixx/coro/sync_wait.hpp>
 #include <mapixx/win32/win32.hpp>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -16,6 +17,16 @@
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+// Journal excerpts print line by line when a comparison fails.
+template <>
+struct doctest::StringMaker<std::vector<std::string>> {
+    static doctest::String convert(const std::vector<std::string>& lines) {
+        std::string out = "{";
+        for (const auto& l : lines) out += "\n  \"" + l + "\"";
+        return (out + "\n}").c_str();
+    }
+};
 
 namespace mw = mapixx::win32;
 using mapixx::init_flag;
@@ -50,6 +61,7 @@ struct fake_dll {
     long live_buffers() const { return get<long (*)()>("fake_live_buffers")(); }
     long init_depth() const { return get<long (*)()>("fake_init_depth")(); }
     long notify(int what) const { return get<long (*)(int)>("fake_notify")(what); }
+    long notify_status_table(int what) const { return get<long (*)(int)>("fake_notify_status_table")(what); }
     std::vector<std::string> journal() const {
         std::vector<std::string> lines;
         std::istringstream in(get<const char* (*)()>("fake_journal")());
@@ -529,6 +541,39 @@ std::size_t count_prefix(const std::vector<std::string>& lines, const std::strin
     return n;
 }
 
+// The last `n` lines of the journal (all of them when there are fewer).
+std::vector<std::string> journal_tail(std::size_t n) {
+    const auto j = fake().journal();
+    return {j.end() - static_cast<std::ptrdiff_t>(std::min(n, j.size())), j.end()};
+}
+
+// A session of the fake with one registration whose sink records every event. Declare it after
+// `fresh` (and after any fake().set the advise must see).
+struct advised_session {
+    mw::subsystem mapi = mw::initialize(fake_options()).value();
+    mw::session s = fake_logon(mapi);
+    std::vector<mapixx::session_event> events;
+    mw::advise_registration reg = s.advise([this](const mapixx::session_event& e) { events.push_back(e); }).value();
+};
+
+// What session::advise sends MAPI for a mask with status events: the session's Advise, then a
+// status table of the sink's own, its columns set, advised for fnevTableModified.
+std::vector<std::string> advise_calls(const std::string& session_mask) {
+    return {"IMAPISession::Advise cb=0 entryid=null mask=" + session_mask,
+            "IMAPISession::GetStatusTable flags=0x80000000 preset_null=1",
+            "IMAPITable(status)::SetColumns flags=0x00000000 0x30000003 0x0FFE0003 0x3E030003 0x3E040003 0x30090003 "
+            "0x3E020003 0x3001001F 0x3006001F 0x300A001F 0x3E08001F 0x3E00001F",
+            "IMAPITable(status)::Advise mask=0x00000100"};
+}
+
+// What the Unadvise of one registration sends MAPI: the status table's Unadvise (the session
+// still holds the sink), the session's (its last reference), then the table's Release.
+std::vector<std::string> unadvise_calls(int table_connection, int session_connection) {
+    return {"IMAPITable(status)::Unadvise connection=" + std::to_string(table_connection) + " sink_refs=1",
+            "IMAPISession::Unadvise connection=" + std::to_string(session_connection) + " sink_refs=0",
+            "IMAPITable(status)::Release refs=0"};
+}
+
 } // namespace
 
 TEST_SUITE("win32/session.hpp: status table") {
@@ -618,7 +663,10 @@ TEST_SUITE("win32/session.hpp: advise") {
             REQUIRE(reg.has_value());
             CHECK(reg->connection() == 100u);
             CHECK(reg->events() == 0x80000201u);  // fnevExtended | fnevStatusObjectModified | fnevCriticalError
-            CHECK(fake().journal().back() == "IMAPISession::Advise cb=0 entryid=null mask=0x80000201");
+            CHECK(reg->status_table_events() == 0x100u);
+            CHECK(reg->status_table_connection() == 500u);
+            CHECK(reg->status_table_result().has_value());
+            CHECK(journal_tail(4) == advise_calls("0x80000201"));
             CHECK(mw::advise_sink_object::live_count() == 1);
 
             CHECK(fake().notify(1) == 1);
@@ -645,7 +693,7 @@ TEST_SUITE("win32/session.hpp: advise") {
             CHECK(fake().notify(1) == 1);  // nothing follows session_ended
             CHECK(events.size() == 2);
         }
-        CHECK(fake().journal().back() == "IMAPISession::Unadvise connection=100 sink_refs=0");
+        CHECK(journal_tail(3) == unadvise_calls(500, 100));
         CHECK(mw::advise_sink_object::live_count() == 0);
         CHECK(fake().notify(1) == 0);
         CHECK(events.size() == 2);
@@ -653,23 +701,20 @@ TEST_SUITE("win32/session.hpp: advise") {
 
     TEST_CASE("a table row added becomes status_row_modified, new mail is not delivered, an extended event ends") {
         fresh f;
-        auto mapi = mw::initialize(fake_options()).value();
-        auto s = fake_logon(mapi);
-        std::vector<mapixx::session_event> events;
-        auto reg = s.advise([&](const mapixx::session_event& e) { events.push_back(e); }).value();
+        advised_session a;
         CHECK(fake().notify(2) == 1);
-        REQUIRE(events.size() == 2);
-        CHECK(events[0].kind == mapixx::session_event_kind::status_row_modified);
-        CHECK(events[0].row.get_i4(mapixx::pr::rowid) == 4);
-        CHECK(events[0].row.get_string(mapixx::pr::display_name) == std::optional<std::string_view>("Fax"));
-        CHECK(events[0].message == "a status row was added");
-        CHECK(events[1].kind == mapixx::session_event_kind::session_ended);
-        CHECK(events[1].code == scode::end_of_session);
-        CHECK_FALSE(events[1].shared_logoff);
-        CHECK(reg.unadvise().has_value());
-        CHECK(fake().journal().back() == "IMAPISession::Unadvise connection=100 sink_refs=0");
-        CHECK_FALSE(static_cast<bool>(reg));
-        CHECK(reg.unadvise().has_value());  // an empty registration does nothing
+        REQUIRE(a.events.size() == 2);
+        CHECK(a.events[0].kind == mapixx::session_event_kind::status_row_modified);
+        CHECK(a.events[0].row.get_i4(mapixx::pr::rowid) == 4);
+        CHECK(a.events[0].row.get_string(mapixx::pr::display_name) == std::optional<std::string_view>("Fax"));
+        CHECK(a.events[0].message == "a status row was added");
+        CHECK(a.events[1].kind == mapixx::session_event_kind::session_ended);
+        CHECK(a.events[1].code == scode::end_of_session);
+        CHECK_FALSE(a.events[1].shared_logoff);
+        CHECK(a.reg.unadvise().has_value());
+        CHECK(journal_tail(3) == unadvise_calls(500, 100));
+        CHECK_FALSE(static_cast<bool>(a.reg));
+        CHECK(a.reg.unadvise().has_value());  // an empty registration does nothing
         CHECK(count_prefix(fake().journal(), "IMAPISession::Unadvise") == 1);
     }
 
@@ -695,10 +740,11 @@ TEST_SUITE("win32/session.hpp: advise") {
         auto reg = s.advise([](const mapixx::session_event&) {});
         REQUIRE(reg.has_value());
         CHECK(reg->events() == 0x80000001u);
-        const auto j = fake().journal();
-        REQUIRE(j.size() >= 2);
-        CHECK(j[j.size() - 2] == "IMAPISession::Advise cb=0 entryid=null mask=0x80000201");
-        CHECK(j[j.size() - 1] == "IMAPISession::Advise cb=0 entryid=null mask=0x80000001");
+        // Status changes were asked for: the status table is advised all the same.
+        CHECK(reg->status_table_events() == 0x100u);
+        auto want = advise_calls("0x80000001");
+        want.insert(want.begin(), "IMAPISession::Advise cb=0 entryid=null mask=0x80000201");
+        CHECK(journal_tail(5) == want);
         // Asked for nothing else, there is nothing to ask again: the refusal is the answer.
         auto only_status = s.advise([](const mapixx::session_event&) {}, 0x200);
         REQUIRE_FALSE(only_status.has_value());
@@ -721,11 +767,17 @@ TEST_SUITE("win32/session.hpp: advise") {
         CHECK(mw::advise_sink_object::live_count() == 2);
         mapixx::sync_wait(s.logoff());
         const auto j = fake().journal();
-        REQUIRE(j.size() >= 4);
-        CHECK(j[j.size() - 4] == "IMAPISession::Unadvise connection=100 sink_refs=0");
-        CHECK(j[j.size() - 3] == "IMAPISession::Unadvise connection=101 sink_refs=0");
-        CHECK(j[j.size() - 2] == "IMAPISession::Logoff ui=0x0 flags=0x00000000 reserved=0");
-        CHECK(j[j.size() - 1] == "IMAPISession::Release refs=0");
+        // Every Unadvise, then every status table released, and only then Logoff (MAPI-REFERENCE 4.4).
+        CHECK(journal_tail(8) == std::vector<std::string>{
+                                     "IMAPITable(status)::Unadvise connection=500 sink_refs=1",
+                                     "IMAPISession::Unadvise connection=100 sink_refs=0",
+                                     "IMAPITable(status)::Unadvise connection=501 sink_refs=1",
+                                     "IMAPISession::Unadvise connection=101 sink_refs=0",
+                                     "IMAPITable(status)::Release refs=0",
+                                     "IMAPITable(status)::Release refs=0",
+                                     "IMAPISession::Logoff ui=0x0 flags=0x00000000 reserved=0",
+                                     "IMAPISession::Release refs=0",
+                                 });
         REQUIRE(a_events.size() == 1);
         REQUIRE(b_events.size() == 1);
         CHECK(a_events[0].kind == mapixx::session_event_kind::session_ended);
@@ -748,14 +800,212 @@ TEST_SUITE("win32/session.hpp: advise") {
         auto reg = s.advise([](const mapixx::session_event&) {}).value();
         const mapixx::advise_connection c = reg.release();
         CHECK(s.unadvise(c).has_value());
-        CHECK(fake().journal().back() == "IMAPISession::Unadvise connection=100 sink_refs=0");
+        CHECK(journal_tail(3) == unadvise_calls(500, 100));
         CHECK(s.unadvise(c).code() == scode::not_found);
         // Moving a registration onto another unadvises the one it replaces.
         auto first = s.advise([](const mapixx::session_event&) {}).value();
         auto second = s.advise([](const mapixx::session_event&) {}).value();
         first = std::move(second);
-        CHECK(fake().journal().back() == "IMAPISession::Unadvise connection=101 sink_refs=0");
+        CHECK(journal_tail(3) == unadvise_calls(501, 101));
         CHECK(first.connection() == 102u);
+        CHECK(first.status_table_connection() == 502u);
         CHECK(mw::advise_sink_object::live_count() == 1);
+    }
+}
+
+namespace {
+
+// Row `index` of expected_status_rows() with a new PR_STATUS_CODE and PR_STATUS_STRING, as the
+// fake's table notifications change it.
+mapixx::property_bag changed_row(std::size_t index, std::uint32_t status, const char* status_string) {
+    mapixx::property_bag row = expected_status_rows()[index];
+    CHECK(row.set(mapixx::pr::status_code, static_cast<std::int32_t>(status)).has_value());
+    CHECK(row.set(mapixx::pr::status_string, std::string(status_string)).has_value());
+    return row;
+}
+
+} // namespace
+
+TEST_SUITE("win32/session.hpp: status table notifications") {
+    TEST_CASE("a status row change reaches the sink as status_row_modified with the row's columns") {
+        bool ansi = false;
+        SUBCASE("the table opened with MAPI_UNICODE") {}
+        SUBCASE("the table opened without MAPI_UNICODE (PT_STRING8 columns)") { ansi = true; }
+        fresh f;
+        if (ansi) fake().set("status_no_unicode", 1);
+        advised_session a;
+        const std::vector<mapixx::session_event>& events = a.events;
+        CHECK(a.reg.status_table_events() == 0x100u);
+        if (ansi) {
+            // The table was opened without MAPI_UNICODE: PT_STRING8 columns, the same bags.
+            CHECK(count_prefix(fake().journal(), "IMAPISession::GetStatusTable flags=0x00000000") == 1);
+            CHECK(contains(fake().journal(), "IMAPITable(status)::SetColumns flags=0x00000000 0x30000003 0x0FFE0003 "
+                                             "0x3E030003 0x3E040003 0x30090003 0x3E020003 0x3001001E 0x3006001E "
+                                             "0x300A001E 0x3E08001E 0x3E00001E"));
+        }
+
+        CHECK(fake().notify_status_table(1) == 1);  // TABLE_ROW_MODIFIED of the transport's row
+        REQUIRE(events.size() == 1);
+        CHECK(events[0].kind == mapixx::session_event_kind::status_row_modified);
+        CHECK(events[0].message == "a status row changed");
+        // STATUS_AVAILABLE | STATUS_INBOUND_ENABLED | STATUS_OUTBOUND_ENABLED | STATUS_OUTBOUND_ACTIVE
+        const mapixx::property_bag sending = changed_row(3, 0x00310001, "sending 1 message");
+        INFO("got\n" << mapixx::to_string(mapixx::status_rows{events[0].row}));
+        CHECK(events[0].row == sending);
+
+        CHECK(fake().notify_status_table(2) == 1);  // TABLE_ROW_ADDED: a fax transport
+        REQUIRE(events.size() == 2);
+        CHECK(events[1].kind == mapixx::session_event_kind::status_row_modified);
+        CHECK(events[1].message == "a status row was added");
+        CHECK(events[1].row.get_i4(mapixx::pr::rowid) == 4);
+        CHECK(events[1].row.get_i4(mapixx::pr::resource_type) == static_cast<std::int32_t>(MAPI_TRANSPORT_PROVIDER));
+        CHECK(events[1].row.get_string(mapixx::pr::display_name) == std::optional<std::string_view>("Fax"));
+        CHECK(events[1].row.get_string(mapixx::pr::provider_dll_name) == std::optional<std::string_view>("FAXXP32.DLL"));
+        CHECK_FALSE(events[1].row.contains(mapixx::pr::status_string));  // PT_ERROR in the row: absent
+        CHECK(events[1].row.size() == 9);
+        CHECK(fake().journal().back() == "IMAPITable(status) OnNotify(2) returned 0");
+        CHECK(fake().live_buffers() == 0);
+    }
+
+    TEST_CASE("TABLE_ROW_DELETED, TABLE_CHANGED, TABLE_RELOAD, TABLE_ERROR and TABLE_SORT_DONE give nothing") {
+        fresh f;
+        advised_session a;
+        // Five ignored events, then a TABLE_ROW_MODIFIED of the spooler's row in the same OnNotify.
+        CHECK(fake().notify_status_table(3) == 1);
+        REQUIRE(a.events.size() == 1);
+        CHECK(a.events[0].kind == mapixx::session_event_kind::status_row_modified);
+        CHECK(a.events[0].row == changed_row(1, 0x00400001, "flushing"));  // STATUS_OUTBOUND_FLUSH
+    }
+
+    TEST_CASE("unadvise, the registration's destructor and session::unadvise stop table notifications") {
+        fresh f;
+        auto mapi = mw::initialize(fake_options()).value();
+        auto s = fake_logon(mapi);
+        int calls = 0;
+        auto sink = [&](const mapixx::session_event&) { ++calls; };
+        auto reg = s.advise(sink).value();
+        CHECK(fake().notify_status_table(1) == 1);
+        CHECK(calls == 1);
+        CHECK(reg.unadvise().has_value());
+        CHECK(journal_tail(3) == unadvise_calls(500, 100));
+        CHECK(fake().notify_status_table(1) == 0);  // the table is gone with its sink
+        CHECK(calls == 1);
+        {
+            auto scoped = s.advise(sink).value();
+            CHECK(fake().notify_status_table(1) == 1);
+            CHECK(calls == 2);
+        }
+        CHECK(journal_tail(3) == unadvise_calls(501, 101));
+        const mapixx::advise_connection kept = s.advise(sink).value().release();
+        CHECK(kept == 102u);
+        CHECK(fake().notify_status_table(1) == 1);  // a released connection keeps its table
+        CHECK(calls == 3);
+        CHECK(s.unadvise(kept).has_value());
+        CHECK(journal_tail(3) == unadvise_calls(502, 102));
+        CHECK(fake().notify_status_table(1) == 0);
+        CHECK(calls == 3);
+        CHECK(mw::advise_sink_object::live_count() == 0);
+        CHECK(fake().live_objects() == 1);  // only the session
+    }
+
+    TEST_CASE("nothing from the status table follows session_ended, and logoff releases the table before Logoff") {
+        fresh f;
+        advised_session a;
+        CHECK(fake().notify(1) == 1);  // a status-object change, then a critical error: session_ended
+        REQUIRE(a.events.size() == 2);
+        CHECK(a.events[1].kind == mapixx::session_event_kind::session_ended);
+        CHECK(fake().notify_status_table(1) == 1);  // still advised, but the sink has ended
+        CHECK(a.events.size() == 2);
+        mapixx::sync_wait(a.s.logoff());
+        CHECK(a.events.size() == 2);  // no second session_ended at the logoff
+        CHECK(journal_tail(5) == std::vector<std::string>{
+                                     "IMAPITable(status)::Unadvise connection=500 sink_refs=1",
+                                     "IMAPISession::Unadvise connection=100 sink_refs=0",
+                                     "IMAPITable(status)::Release refs=0",
+                                     "IMAPISession::Logoff ui=0x0 flags=0x00000000 reserved=0",
+                                     "IMAPISession::Release refs=0",
+                                 });
+        CHECK(fake().notify_status_table(1) == 0);
+        CHECK(a.reg.unadvise().code() == scode::end_of_session);
+        CHECK(mw::advise_sink_object::live_count() == 0);
+    }
+
+    TEST_CASE("a failing GetStatusTable leaves the session-level advise working and is reported") {
+        fresh f;
+        fake().set("status_table_result", 0x80004005);  // E_FAIL (Wine-like)
+        advised_session a;  // advise succeeds
+        mw::advise_registration& reg = a.reg;
+        CHECK(reg.connection() == 100u);
+        CHECK(reg.events() == 0x80000201u);
+        CHECK(reg.status_table_events() == 0u);
+        CHECK(reg.status_table_connection() == 0u);
+        const mapixx::result<void>& why = reg.status_table_result();
+        REQUIRE_FALSE(why.has_value());
+        CHECK(why.code() == scode::call_failed);
+        CHECK(why.info().message == "IMAPISession::GetStatusTable failed with MAPI_E_CALL_FAILED (0x80004005)");
+        CHECK(count_prefix(fake().journal(), "IMAPITable(status)") == 0);
+        CHECK(fake().notify(1) == 1);  // the session-level connection delivers
+        CHECK(a.events.size() == 2);
+        CHECK(reg.unadvise().has_value());
+        CHECK(fake().journal().back() == "IMAPISession::Unadvise connection=100 sink_refs=0");
+        CHECK(count_prefix(fake().journal(), "IMAPITable(status)") == 0);
+
+        fake().set("status_table_result", 0x80040119);  // MAPI_E_EXTENDED_ERROR: the session explains
+        auto again = a.s.advise([](const mapixx::session_event&) {}).value();
+        CHECK(again.status_table_result().code() == scode::extended_error);
+        CHECK(again.status_table_result().info().message.find("the profile store is read-only") != std::string::npos);
+        CHECK(fake().journal().back() == "IMAPISession::GetLastError hr=0x80040119 flags=0x80000000");
+        CHECK(fake().live_buffers() == 0);
+    }
+
+    TEST_CASE("a failing IMAPITable::Advise or SetColumns is reported and the table released at once") {
+        fresh f;
+        fake().set("status_advise_result", 0x80040102);  // MAPI_E_NO_SUPPORT: a table without notifications
+        advised_session a;
+        mw::session& s = a.s;
+        const mw::advise_registration& reg = a.reg;
+        auto sink = [](const mapixx::session_event&) {};
+        CHECK(reg.status_table_events() == 0u);
+        CHECK(reg.status_table_result().code() == scode::no_support);
+        CHECK(reg.status_table_result().info().message ==
+              "IMAPITable::Advise of the status table failed with MAPI_E_NO_SUPPORT (0x80040102)");
+        CHECK(reg.status_table_result().info().component == "mapixx.win32.advise");
+        CHECK(journal_tail(2) == std::vector<std::string>{"IMAPITable(status)::Advise mask=0x00000100",
+                                                         "IMAPITable(status)::Release refs=0"});
+        CHECK(fake().notify(2) == 1);  // the session-level connection delivers
+        CHECK(a.events.size() == 2);
+
+        fake().set("status_advise_result", 0x80040119);  // MAPI_E_EXTENDED_ERROR: the table explains
+        auto extended = s.advise(sink).value();
+        CHECK(extended.status_table_result().code() == scode::extended_error);
+        CHECK(extended.status_table_result().info().message.find("the profile store is read-only") != std::string::npos);
+        CHECK(journal_tail(3) == std::vector<std::string>{"IMAPITable(status)::Advise mask=0x00000100",
+                                                         "IMAPITable(status)::GetLastError hr=0x80040119 flags=0x80000000",
+                                                         "IMAPITable(status)::Release refs=0"});
+
+        fake().set("status_advise_result", 0);
+        fake().set("status_setcolumns_result", 0x8004010B);  // MAPI_E_BUSY
+        auto busy = s.advise(sink).value();
+        CHECK(busy.status_table_result().code() == scode::busy);
+        CHECK(busy.status_table_result().info().message.find("IMAPITable::SetColumns of the status table failed") == 0);
+        CHECK(count_prefix(fake().journal(), "IMAPITable(status)::Advise") == 2);  // not asked after SetColumns failed
+        CHECK(fake().journal().back() == "IMAPITable(status)::Release refs=0");
+        CHECK(fake().live_objects() == 1);  // only the session: no table is kept
+        CHECK(fake().live_buffers() == 0);
+    }
+
+    TEST_CASE("a mask without status events opens no status table") {
+        fresh f;
+        auto mapi = mw::initialize(fake_options()).value();
+        auto s = fake_logon(mapi);
+        auto reg = s.advise([](const mapixx::session_event&) {}, fnevCriticalError | fnevExtended).value();
+        CHECK(reg.events() == 0x80000001u);
+        CHECK(reg.status_table_events() == 0u);
+        CHECK(reg.status_table_result().has_value());
+        CHECK(fake().journal().back() == "IMAPISession::Advise cb=0 entryid=null mask=0x80000001");
+        CHECK(count_prefix(fake().journal(), "IMAPISession::GetStatusTable") == 0);
+        // fnevTableModified alone asks for status changes too.
+        auto table_only = s.advise([](const mapixx::session_event&) {}, fnevCriticalError | fnevTableModified).value();
+        CHECK(table_only.status_table_events() == 0x100u);
     }
 }

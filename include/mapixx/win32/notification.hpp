@@ -3,7 +3,7 @@
 /// Session notifications over the real MAPI: an IMAPIAdviseSink COM object that hands MAPI's
 /// NOTIFICATION structures to a portable `advise_sink` as `session_event`s, and the RAII
 /// `advise_registration` that `win32::session::advise` returns (its destructor is the
-/// IMAPISession::Unadvise).
+/// IMAPISession::Unadvise, and the IMAPITable::Unadvise of the status table advised with it).
 #ifndef MAPIXX_WIN32_NOTIFICATION_HPP_INCLUDED
 #define MAPIXX_WIN32_NOTIFICATION_HPP_INCLUDED
 
@@ -36,6 +36,11 @@ namespace mapixx::inline v0::win32 {
 /// for a session-level Advise, and the wrapper then asks again without it).
 inline constexpr std::uint32_t default_advise_events =
     fnevCriticalError | fnevExtended | fnevStatusObjectModified;
+
+/// The bits of an `advise` mask that ask for status changes: with either of them, `session::advise`
+/// also opens the session's status table and advises it (IMAPITable::Advise(fnevTableModified)),
+/// which is how MAPI tells clients of status row changes (MAPI-REFERENCE 8.4).
+inline constexpr std::uint32_t status_change_events = fnevStatusObjectModified | fnevTableModified;
 
 namespace detail {
 inline constexpr const char* advise_component = "mapixx.win32.advise";
@@ -74,7 +79,11 @@ struct sink_state {
 /// - fnevStatusObjectModified → `status_row_modified` with the object's properties as the row
 ///   (its entry id added as PR_ENTRYID when the properties lack it);
 /// - fnevTableModified with TABLE_ROW_ADDED or TABLE_ROW_MODIFIED (how status-table changes
-///   reach a table sink) → `status_row_modified` with the row;
+///   reach a table sink) → `status_row_modified` with the row (the columns the table was set
+///   to: `status_columns`). The other table events give nothing: the portable event promises
+///   the row as it is now, and TABLE_ROW_DELETED (a row that is gone, named only by its
+///   PR_INSTANCE_KEY), TABLE_CHANGED and TABLE_RELOAD ("re-read the table") and TABLE_ERROR
+///   carry no such row; a client that must be sure re-reads with `session::status_table()`;
 /// - fnevCriticalError → `session_ended` with the error's SCODE as `code` (`shared_logoff` when
 ///   it is MAPI_E_END_OF_SESSION: another client ended the shared session) and the MAPIERROR's
 ///   text, when there is one, in `message`;
@@ -135,9 +144,19 @@ struct sink_state {
 /// that whichever goes first does the Unadvise (the session does it for all of them before its
 /// Logoff; a registration destroyed later then does nothing).
 struct advise_registry {
+    /// One `session::advise`: its IMAPISession::Advise connection and, when the status table
+    /// could be advised for the same sink object, that table and its IMAPITable::Advise
+    /// connection (one table per registration).
     struct entry {
         ULONG connection = 0;
         std::shared_ptr<sink_state> state;
+        com_ptr<IMAPITable> status_table;  ///< null when the status table is not advised
+        ULONG table_connection = 0;
+    };
+    /// What the two Unadvise calls of an entry answered.
+    struct unadvised {
+        HRESULT table = S_OK;
+        HRESULT session = S_OK;
     };
 
     std::mutex mutex;
@@ -151,46 +170,60 @@ struct advise_registry {
                     advise_component);
     }
 
-    /// IMAPISession::Unadvise(connection) for a live registration; the sink gets no more events.
+    /// The Unadvise calls of one entry: IMAPITable::Unadvise of its status table connection, then
+    /// IMAPISession::Unadvise (skipped when `session` is null). The sink is marked inactive first,
+    /// so whatever MAPI still delivers is dropped. The table is not released: the caller does
+    /// that once every Unadvise is made (MAPI's shutdown order, MAPI-REFERENCE 4.4).
+    static unadvised disconnect(IMAPISession* session, const entry& e) noexcept {
+        e.state->active = false;
+        unadvised r;
+        if (e.status_table) r.table = e.status_table->Unadvise(e.table_connection);
+        if (session != nullptr) r.session = session->Unadvise(e.connection);
+        return r;
+    }
+
+    /// Unadvise (status table, then session) for a live registration, then Release of its status
+    /// table; the sink gets no more events. A failure of either Unadvise is reported (the table's
+    /// first); both are always made.
     result<void> unadvise(ULONG connection) {
-        std::shared_ptr<sink_state> state;
-        HRESULT hr = S_OK;
-        {
-            std::lock_guard lock(mutex);
-            if (session == nullptr) return ended();
-            auto it = std::find_if(live.begin(), live.end(), [&](const entry& e) { return e.connection == connection; });
-            if (it == live.end()) {
-                return fail(scode::not_found,
-                            "no advise connection " + std::to_string(connection) + " is registered by this session",
-                            advise_component);
-            }
-            state = std::move(it->state);
-            live.erase(it);
-            hr = session->Unadvise(connection);
-            if (FAILED(hr)) {
-                state->active = false;
-                return object_failure(session, hr, "IMAPISession::Unadvise(" + std::to_string(connection) + ") failed",
-                                      advise_component, free_buffer);
-            }
+        entry e;  // declared before the lock: the table is released after the mutex is
+        std::lock_guard lock(mutex);
+        if (session == nullptr) return ended();
+        auto it = std::find_if(live.begin(), live.end(), [&](const entry& x) { return x.connection == connection; });
+        if (it == live.end()) {
+            return fail(scode::not_found,
+                        "no advise connection " + std::to_string(connection) + " is registered by this session",
+                        advise_component);
         }
-        state->active = false;
+        e = std::move(*it);
+        live.erase(it);
+        const unadvised r = disconnect(session, e);
+        if (FAILED(r.table)) {
+            return object_failure(e.status_table.get(), r.table,
+                                  "IMAPITable::Unadvise(" + std::to_string(e.table_connection) +
+                                      ") of the status table failed",
+                                  advise_component, free_buffer);
+        }
+        if (FAILED(r.session)) {
+            return object_failure(session, r.session, "IMAPISession::Unadvise(" + std::to_string(connection) + ") failed",
+                                  advise_component, free_buffer);
+        }
         return {};
     }
 
-    /// At logoff, before IMAPISession::Logoff: Unadvise every live registration (MAPI's shutdown
-    /// order), then tell each sink that has not had it yet that the session ended. Never throws.
+    /// At logoff, before IMAPISession::Logoff: Unadvise every live registration (its status table
+    /// and its session connection), then Release every status table (MAPI's shutdown order), then
+    /// tell each sink that has not had it yet that the session ended. Never throws.
     void end_all() noexcept {
         std::vector<entry> taken;
         {
             std::lock_guard lock(mutex);
             taken.swap(live);
-            if (session != nullptr) {
-                for (const entry& e : taken) session->Unadvise(e.connection);
-            }
+            for (const entry& e : taken) static_cast<void>(disconnect(session, e));
             session = nullptr;
         }
+        for (entry& e : taken) e.status_table.reset();
         for (const entry& e : taken) {
-            e.state->active = false;
             try {
                 session_event ev;
                 ev.kind = session_event_kind::session_ended;
@@ -201,6 +234,13 @@ struct advise_registry {
             }
         }
     }
+};
+
+/// How `session::advise` fared with the status table, for its `advise_registration`.
+struct status_table_link {
+    ULONG connection = 0;          ///< the IMAPITable::Advise connection (0: none)
+    std::uint32_t events = 0;      ///< fnevTableModified when advised, else 0
+    result<void> outcome;          ///< success, or why the table could not be advised
 };
 } // namespace detail
 
@@ -259,37 +299,51 @@ private:
     std::shared_ptr<detail::sink_state> state_;
 };
 
-/// One IMAPISession::Advise connection, from `session::advise`. Its destructor (or `unadvise()`)
-/// calls IMAPISession::Unadvise with the connection number, unless the session already did so at
-/// its logoff. Move-only.
+/// One IMAPISession::Advise connection, from `session::advise`, and the IMAPITable::Advise of the
+/// session's status table made for the same sink (when `events` asked for status changes and
+/// MAPI let it). Its destructor (or `unadvise()`) calls IMAPITable::Unadvise, IMAPISession::Unadvise
+/// and releases the table, unless the session already did so at its logoff. Move-only.
 class advise_registration {
 public:
     advise_registration() noexcept = default;
     advise_registration(const advise_registration&) = delete;
     advise_registration& operator=(const advise_registration&) = delete;
     advise_registration(advise_registration&& o) noexcept
-        : registry_(std::move(o.registry_)), connection_(std::exchange(o.connection_, 0)), events_(o.events_) {}
+        : registry_(std::move(o.registry_)), connection_(std::exchange(o.connection_, 0)), events_(o.events_),
+          table_(std::move(o.table_)) {}
     advise_registration& operator=(advise_registration&& o) noexcept {
         if (this != &o) {
             drop();
             registry_ = std::move(o.registry_);
             connection_ = std::exchange(o.connection_, 0);
             events_ = o.events_;
+            table_ = std::move(o.table_);
         }
         return *this;
     }
     /// Unadvise, ignoring what it returns. Never throws.
     ~advise_registration() { drop(); }
 
-    /// The connection number MAPI returned.
+    /// The connection number IMAPISession::Advise returned.
     [[nodiscard]] advise_connection connection() const noexcept { return connection_; }
-    /// The event mask MAPI accepted.
+    /// The event mask IMAPISession::Advise accepted.
     [[nodiscard]] std::uint32_t events() const noexcept { return events_; }
+    /// fnevTableModified when the session's status table is advised for this sink (status row
+    /// changes arrive as `status_row_modified`), 0 when it is not (not asked for, or it failed:
+    /// see `status_table_result()`).
+    [[nodiscard]] std::uint32_t status_table_events() const noexcept { return table_.events; }
+    /// The connection number IMAPITable::Advise returned (0 when the table is not advised).
+    [[nodiscard]] advise_connection status_table_connection() const noexcept { return table_.connection; }
+    /// Success when the status table is advised or was not asked for (an `events` mask without
+    /// `status_change_events`); otherwise why not: the failure of GetStatusTable, SetColumns or
+    /// IMAPITable::Advise (the session-level connection works all the same).
+    [[nodiscard]] const result<void>& status_table_result() const noexcept { return table_.outcome; }
     /// True while this object still owns a connection.
     [[nodiscard]] explicit operator bool() const noexcept { return registry_ != nullptr; }
 
-    /// IMAPISession::Unadvise now. Does nothing for an empty registration; `end_of_session` when
-    /// the session's logoff already removed the connection.
+    /// IMAPITable::Unadvise and IMAPISession::Unadvise now, then Release of the status table.
+    /// Does nothing for an empty registration; `end_of_session` when the session's logoff already
+    /// removed the connection.
     /// Throws: `std::bad_alloc` (only while describing a failure; the Unadvise was made).
     result<void> unadvise() {
         auto reg = std::move(registry_);
@@ -297,7 +351,7 @@ public:
         return reg->unadvise(static_cast<ULONG>(connection_));
     }
     /// Gives the connection up without Unadvise and returns its number: `session::unadvise`
-    /// removes it later, or the session's logoff does.
+    /// removes it (and its status table connection) later, or the session's logoff does.
     [[nodiscard]] advise_connection release() noexcept {
         registry_.reset();
         return std::exchange(connection_, 0);
@@ -305,8 +359,8 @@ public:
 
     /// For `session::advise`.
     advise_registration(std::shared_ptr<detail::advise_registry> registry, advise_connection connection,
-                        std::uint32_t events) noexcept
-        : registry_(std::move(registry)), connection_(connection), events_(events) {}
+                        std::uint32_t events, detail::status_table_link table) noexcept
+        : registry_(std::move(registry)), connection_(connection), events_(events), table_(std::move(table)) {}
 
 private:
     void drop() noexcept {
@@ -319,6 +373,7 @@ private:
     std::shared_ptr<detail::advise_registry> registry_;
     advise_connection connection_ = 0;
     std::uint32_t events_ = 0;
+    detail::status_table_link table_;
 };
 
 } // namespace mapixx::inline v0::win32

@@ -44,7 +44,8 @@ inline constexpr const char* logon_component = "mapixx.win32.logon";
 /// `logoff()` calls IMAPISession::Logoff and then releases the session (Release), which is all
 /// MAPI allows after Logoff (rule 31); the destructor does the same with no flags if `logoff()`
 /// was not called. Before the Logoff, every advise connection still registered is removed
-/// (Unadvise) and its sink gets `session_ended`. Every other call after the logoff returns
+/// (Unadvise of its status table and of the session), the status tables advised are released,
+/// and each sink gets `session_ended`. Every other call after the logoff returns
 /// `end_of_session`.
 ///
 /// Move-only. Not synchronised: use one handle from one thread at a time (the IMAPISession
@@ -143,33 +144,36 @@ public:
             return fail(scode::no_support, "the MAPI DLL exports no MAPIFreeBuffer, which the status table's rows need",
                         detail::session_component);
         }
-        bool unicode = true;
-        com_ptr<IMAPITable> table;
-        HRESULT hr = ptr_->GetStatusTable(MAPI_UNICODE, table.put());
-        if (static_cast<std::uint32_t>(hr) == static_cast<std::uint32_t>(scode::bad_charwidth)) {
-            unicode = false;
-            hr = ptr_->GetStatusTable(0, table.put());
-        }
-        if (FAILED(hr)) return failed(hr, "IMAPISession::GetStatusTable failed");
-        if (!table) {
-            return fail(scode::call_failed, "IMAPISession::GetStatusTable succeeded but returned no table",
-                        detail::session_component);
-        }
-        return detail::read_status_rows(table.get(), unicode, free_buffer);
+        auto opened = open_status_table();
+        if (!opened) return std::move(opened).as_failure();
+        return detail::read_status_rows(opened->table.get(), opened->unicode, free_buffer);
     }
 
     /// Advise: IMAPISession::Advise(0, NULL, `events`, sink) with an `advise_sink_object` that
     /// hands each notification to `sink` as a `session_event` (see `detail::to_session_event`).
-    /// The returned registration's destructor is the Unadvise; the session's logoff removes every
-    /// registration still live and sends each sink `session_ended` once. `invalid_parameter`
-    /// for an empty sink. If MAPI refuses fnevStatusObjectModified (MAPI_E_INVALID_PARAMETER,
-    /// MAPI_E_UNKNOWN_FLAGS or MAPI_E_NO_SUPPORT), Advise is called once more without it when
-    /// other events remain;
-    /// `advise_registration::events()` says what MAPI accepted.
+    /// If MAPI refuses fnevStatusObjectModified (MAPI_E_INVALID_PARAMETER, MAPI_E_UNKNOWN_FLAGS or
+    /// MAPI_E_NO_SUPPORT), Advise is called once more without it when other events remain;
+    /// `advise_registration::events()` says what MAPI accepted. `invalid_parameter` for an empty
+    /// sink; the failure of IMAPISession::Advise fails the call.
     ///
-    /// The sink runs on the thread MAPI calls OnNotify on: with
-    /// `init_flag::multithread_notifications` a thread of MAPI's, otherwise the thread that
-    /// initialised MAPI, from its message loop (which must be pumped).
+    /// Status rows: when `events` has a bit of `status_change_events`, the sink also gets the
+    /// session's status table, as real clients get status changes (MAPI-REFERENCE 8.4): a table of
+    /// its own (GetStatusTable, MAPI_UNICODE unless MAPI answers MAPI_E_BAD_CHARWIDTH), set to
+    /// `detail::status_columns` and advised with IMAPITable::Advise(fnevTableModified) and the
+    /// same sink object; each TABLE_ROW_ADDED / TABLE_ROW_MODIFIED then reaches the sink as
+    /// `status_row_modified` with the row's columns. If that fails, the session-level connection
+    /// stands and the registration says why (`status_table_events()` is 0,
+    /// `status_table_result()` holds the failure). Like `status_table()`, GetStatusTable may wait
+    /// right after the logon until the spooler has started the transports (MAPI-REFERENCE 8.1).
+    ///
+    /// The returned registration's destructor is the Unadvise (the table's, then the session's,
+    /// then the table's Release); the session's logoff removes every registration still live
+    /// before its Logoff and sends each sink `session_ended` once.
+    ///
+    /// The sink runs on the thread MAPI calls OnNotify on (for table and session notifications
+    /// alike): with `init_flag::multithread_notifications` a thread of MAPI's, otherwise the
+    /// thread that initialised MAPI, from its message loop (which must be pumped).
+    /// Throws: `std::bad_alloc` (nothing stays advised then).
     [[nodiscard]] result<advise_registration> advise(advise_sink sink, std::uint32_t events = default_advise_events) {
         if (!ptr_) return ended_failure();
         if (!sink) return fail(scode::invalid_parameter, "Advise needs a sink", detail::advise_component);
@@ -178,10 +182,11 @@ public:
             registry_->session = ptr_.get();
             registry_->free_buffer = sub_ ? sub_->mapi->api.free_buffer : nullptr;
         }
-        auto state = std::make_shared<detail::sink_state>(std::move(sink));
-        com_ptr<IMAPIAdviseSink> object = advise_sink_object::make(state);
-        ULONG connection = 0;
-        HRESULT hr = ptr_->Advise(0, nullptr, events, object.get(), &connection);
+        const bool wants_status = (events & status_change_events) != 0;
+        detail::advise_registry::entry e;
+        e.state = std::make_shared<detail::sink_state>(std::move(sink));
+        com_ptr<IMAPIAdviseSink> object = advise_sink_object::make(e.state);
+        HRESULT hr = ptr_->Advise(0, nullptr, events, object.get(), &e.connection);
         const auto code = static_cast<std::uint32_t>(hr);
         if (FAILED(hr) && (events & fnevStatusObjectModified) != 0 &&
             (events & ~static_cast<std::uint32_t>(fnevStatusObjectModified)) != 0 &&
@@ -189,16 +194,28 @@ public:
              code == static_cast<std::uint32_t>(scode::unknown_flags) ||
              code == static_cast<std::uint32_t>(scode::no_support))) {
             events &= ~static_cast<std::uint32_t>(fnevStatusObjectModified);
-            connection = 0;
-            hr = ptr_->Advise(0, nullptr, events, object.get(), &connection);
+            e.connection = 0;
+            hr = ptr_->Advise(0, nullptr, events, object.get(), &e.connection);
         }
         if (FAILED(hr)) return failed(hr, "IMAPISession::Advise failed");
-        {
+        const ULONG connection = e.connection;
+        detail::status_table_link table;
+        try {
+            if (wants_status) {
+                table.outcome = advise_status_table(object.get(), e);
+                if (table.outcome) {
+                    table.connection = e.table_connection;
+                    table.events = fnevTableModified;
+                }
+            }
             std::lock_guard lock(registry_->mutex);
-            registry_->live.push_back(detail::advise_registry::entry{connection, std::move(state)});
+            registry_->live.push_back(std::move(e));  // leaves `e` as it was if it throws
+        } catch (...) {
+            static_cast<void>(detail::advise_registry::disconnect(ptr_.get(), e));
+            throw;
         }
         // `object` lets its reference go here: MAPI keeps its own until the Unadvise.
-        return advise_registration(registry_, connection, events);
+        return advise_registration(registry_, connection, events, std::move(table));
     }
 
     /// Unadvise of a connection whose registration was given up with
@@ -240,6 +257,43 @@ private:
         return fail(scode::end_of_session,
                     "the session has ended (logged off): only its destruction (Release) is allowed now (rule 31)",
                     detail::session_component);
+    }
+    struct opened_status_table {
+        com_ptr<IMAPITable> table;
+        bool unicode = true;  ///< opened with MAPI_UNICODE
+    };
+    /// GetStatusTable(MAPI_UNICODE), again with 0 when MAPI answers MAPI_E_BAD_CHARWIDTH.
+    result<opened_status_table> open_status_table() const {
+        opened_status_table out;
+        HRESULT hr = ptr_->GetStatusTable(MAPI_UNICODE, out.table.put());
+        if (static_cast<std::uint32_t>(hr) == static_cast<std::uint32_t>(scode::bad_charwidth)) {
+            out.unicode = false;
+            hr = ptr_->GetStatusTable(0, out.table.put());
+        }
+        if (FAILED(hr)) return failed(hr, "IMAPISession::GetStatusTable failed");
+        if (!out.table) {
+            return fail(scode::call_failed, "IMAPISession::GetStatusTable succeeded but returned no table",
+                        detail::session_component);
+        }
+        return out;
+    }
+    /// For `advise`: a status table of `e`'s own, its columns set, advised with `sink`
+    /// (IMAPITable::Advise(fnevTableModified)); on success `e` holds the table and the connection.
+    result<void> advise_status_table(IMAPIAdviseSink* sink, detail::advise_registry::entry& e) const {
+        const fn::mapi_free_buffer free_buffer = sub_ ? sub_->mapi->api.free_buffer : nullptr;
+        auto opened = open_status_table();
+        if (!opened) return std::move(opened).as_failure();
+        IMAPITable* table = opened->table.get();
+        if (auto set = detail::set_status_columns(table, opened->unicode, free_buffer); !set) return set;
+        ULONG connection = 0;
+        const HRESULT hr = table->Advise(fnevTableModified, sink, &connection);
+        if (FAILED(hr)) {
+            return object_failure(table, hr, "IMAPITable::Advise of the status table failed", detail::advise_component,
+                                  free_buffer);
+        }
+        e.status_table = std::move(opened->table);
+        e.table_connection = connection;
+        return {};
     }
     failure failed(HRESULT hr, std::string_view what) const {
         last_hr_ = hr;

@@ -71,11 +71,10 @@ inline constexpr std::size_t status_column_count = 11;
     return row;
 }
 
-/// Reads every row of an open status table: SetColumns (`status_columns`), then QueryRows until
-/// it returns no row; each batch is freed with MAPIFreeBuffer (row by row, then the set: what
-/// FreeProws does). `unicode`: the table was opened with MAPI_UNICODE.
-[[nodiscard]] inline result<status_rows> read_status_rows(IMAPITable* table, bool unicode,
-                                                          fn::mapi_free_buffer free_buffer) {
+/// IMAPITable::SetColumns(`status_columns`) on an open status table: the columns both a
+/// snapshot's rows and the rows of its table notifications carry. `unicode`: the table was
+/// opened with MAPI_UNICODE.
+[[nodiscard]] inline result<void> set_status_columns(IMAPITable* table, bool unicode, fn::mapi_free_buffer free_buffer) {
     auto columns = status_columns(unicode);
     SizedSPropTagArray(status_column_count, tags);
     tags.cValues = static_cast<ULONG>(columns.size());
@@ -85,6 +84,15 @@ inline constexpr std::size_t status_column_count = 11;
         return object_failure(table, set, "IMAPITable::SetColumns of the status table failed", status_table_component,
                               free_buffer);
     }
+    return {};
+}
+
+/// Reads every row of an open status table: SetColumns (`set_status_columns`), then QueryRows
+/// until it returns no row; each batch is freed with MAPIFreeBuffer (row by row, then the set:
+/// what FreeProws does). `unicode`: the table was opened with MAPI_UNICODE.
+[[nodiscard]] inline result<status_rows> read_status_rows(IMAPITable* table, bool unicode,
+                                                          fn::mapi_free_buffer free_buffer) {
+    if (auto set = set_status_columns(table, unicode, free_buffer); !set) return std::move(set).as_failure();
     table_rows rows(table, free_buffer);
     if (FAILED(rows.status())) {
         const HRESULT hr = rows.status();
