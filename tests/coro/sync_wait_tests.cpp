@@ -192,6 +192,64 @@ TEST_SUITE("sync_wait")
         }
     }
 
+    TEST_CASE("sync_wait drives each kind of await_suspend: void, bool and a coroutine handle to resume")
+    {
+        mapixx_test::thread_starter threads;
+        // await_suspend returns the handle it was given: no suspension at all.
+        struct resume_me {
+            bool await_ready() const noexcept { return false; }
+            std::coroutine_handle<> await_suspend(std::coroutine_handle<> h) const noexcept { return h; }
+            int await_resume() const noexcept { return 5; }
+        };
+        // await_suspend hands the handle to another thread and returns the no-op coroutine.
+        struct hand_over {
+            mapixx_test::thread_starter* threads;
+            bool await_ready() const noexcept { return false; }
+            std::coroutine_handle<> await_suspend(std::coroutine_handle<> h) const
+            {
+                threads->start([h] { h.resume(); });
+                return std::noop_coroutine();
+            }
+            int await_resume() const noexcept { return 6; }
+        };
+        // bool: true after handing the handle over, false without doing so.
+        struct maybe_suspend {
+            mapixx_test::thread_starter* threads;
+            bool suspend;
+            bool await_ready() const noexcept { return false; }
+            bool await_suspend(std::coroutine_handle<> h) const
+            {
+                if (suspend) threads->start([h] { h.resume(); });
+                return suspend;
+            }
+            int await_resume() const noexcept { return suspend ? 7 : 8; }
+        };
+        for (int i = 0; i < 20; ++i) {
+            CHECK(sync_wait(resume_me{}) == 5);
+            CHECK(sync_wait(hand_over{&threads}) == 6);
+            CHECK(sync_wait(maybe_suspend{&threads, true}) == 7);
+            CHECK(sync_wait(maybe_suspend{&threads, false}) == 8);
+        }
+    }
+
+    TEST_CASE("a sync_wait inside a task that another sync_wait runs, both resumed on other threads")
+    {
+        mapixx_test::thread_starter threads;
+        auto hop = [](mapixx_test::thread_starter& threads, int i) -> task<int> {
+            co_await threads.resume_on_new_thread();
+            co_return i;
+        };
+        auto outer = [&hop](mapixx_test::thread_starter& threads, int i) -> task<int> {
+            const int inner = sync_wait(hop(threads, i));  // on whichever thread runs this
+            co_await threads.resume_on_new_thread();
+            const int again = sync_wait(hop(threads, inner + 1));
+            co_return again * 10;
+        };
+        for (int i = 0; i < 50; ++i) {
+            CHECK(sync_wait(outer(threads, i)) == (i + 1) * 10);
+        }
+    }
+
     TEST_CASE("sync_wait neither copies nor leaks the result")
     {
         counted::reset();

@@ -196,7 +196,8 @@ public:
         if (size <= max_frame) {
             lists& l = local();
             const std::size_t i = index(size);
-            if (!l.closed && l.count[i] < per_size && l.bytes + rounded(size) <= max_bytes) {
+            if (l.count[i] < per_size && l.bytes + rounded(size) <= max_bytes) {
+                if (l.bytes == 0) watch_thread_end(l);  // the first frame kept since the lists were emptied
                 l.head[i] = ::new (frame) node{l.head[i]};
                 ++l.count[i];
                 l.bytes += rounded(size);
@@ -222,7 +223,8 @@ public:
     [[nodiscard]] static std::size_t bytes_kept_by_this_thread() noexcept
     {
 #if MAPIXX_CORO_FRAME_CACHE
-        return local().bytes;
+        const lists& l = local();
+        return l.closed ? 0 : l.bytes;
 #else
         return 0;
 #endif
@@ -235,12 +237,14 @@ private:
     static constexpr std::size_t sizes = max_frame / granule;
 
     /// A thread's lists. Trivially destructible, so that a frame freed by a thread_local
-    /// destructor that runs after `closer`'s still finds valid (closed) lists.
+    /// destructor that runs after `closer`'s still finds valid (closed) lists. Closed lists
+    /// count as full (`bytes` is `max_bytes`), so that the hot paths need no test of their own.
     struct lists {
         node* head[sizes];
         std::uint8_t count[sizes];
         std::size_t bytes;
         bool closed;
+        bool watched;  ///< `closer` is registered for this thread
 
         void release() noexcept
         {
@@ -251,7 +255,7 @@ private:
                 }
                 count[i] = 0;
             }
-            bytes = 0;
+            bytes = closed ? max_bytes : 0;
         }
     };
 
@@ -261,10 +265,19 @@ private:
         lists* l;
         ~closer()
         {
-            l->release();
             l->closed = true;
+            l->release();
         }
     };
+
+    /// Makes sure `closer` runs when the thread ends (registered with the first frame the
+    /// thread keeps, so that the paths that find it registered test no guard).
+    [[gnu::noinline]] static void watch_thread_end(lists& l) noexcept
+    {
+        if (l.watched) return;
+        static thread_local closer c{&l};
+        l.watched = true;
+    }
 
     /// Sized when the compiler has sized deallocation (clang 14 needs -fsized-deallocation).
     static void free_frame(void* frame, [[maybe_unused]] std::size_t size) noexcept
@@ -282,7 +295,6 @@ private:
     static lists& local() noexcept
     {
         static thread_local lists l{};  // zero-initialised: no dynamic initialisation
-        static thread_local closer c{&l};
         return l;
     }
 };
