@@ -762,7 +762,7 @@ TEST_SUITE("win32/session.hpp: advise") {
         auto b = s.advise([&](const mapixx::session_event& e) { b_events.push_back(e); }).value();
         CHECK(a.connection() == 100u);
         CHECK(b.connection() == 101u);
-        const mapixx::advise_connection kept = b.release();  // now only the session knows it
+        const mw::advise_connection kept = b.release();  // now only the session knows it
         CHECK(kept == 101u);
         CHECK(mw::advise_sink_object::live_count() == 2);
         mapixx::sync_wait(s.logoff());
@@ -798,7 +798,7 @@ TEST_SUITE("win32/session.hpp: advise") {
         CHECK(s.advise(mapixx::advise_sink{}).code() == scode::invalid_parameter);
         CHECK(s.unadvise(7).code() == scode::not_found);
         auto reg = s.advise([](const mapixx::session_event&) {}).value();
-        const mapixx::advise_connection c = reg.release();
+        const mw::advise_connection c = reg.release();
         CHECK(s.unadvise(c).has_value());
         CHECK(journal_tail(3) == unadvise_calls(500, 100));
         CHECK(s.unadvise(c).code() == scode::not_found);
@@ -896,7 +896,7 @@ TEST_SUITE("win32/session.hpp: status table notifications") {
             CHECK(calls == 2);
         }
         CHECK(journal_tail(3) == unadvise_calls(501, 101));
-        const mapixx::advise_connection kept = s.advise(sink).value().release();
+        const mw::advise_connection kept = s.advise(sink).value().release();
         CHECK(kept == 102u);
         CHECK(fake().notify_status_table(1) == 1);  // a released connection keeps its table
         CHECK(calls == 3);

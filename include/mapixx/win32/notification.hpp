@@ -14,6 +14,7 @@
 #include <mapixx/core/scode.hpp>
 #include <mapixx/session/notification.hpp>
 #include <mapixx/win32/com_ptr.hpp>
+#include <mapixx/win32/detail/advise.hpp>
 #include <mapixx/win32/error.hpp>
 #include <mapixx/win32/sdk.hpp>
 #include <mapixx/win32/status_table.hpp>
@@ -146,12 +147,13 @@ struct sink_state {
 struct advise_registry {
     /// One `session::advise`: its IMAPISession::Advise connection and, when the status table
     /// could be advised for the same sink object, that table and its IMAPITable::Advise
-    /// connection (one table per registration).
+    /// connection (one table per registration). Both numbers are kept as MAPI returned them
+    /// (`advise_connection`, whatever width the SDK's declaration has).
     struct entry {
-        ULONG connection = 0;
+        advise_connection connection = 0;
         std::shared_ptr<sink_state> state;
         com_ptr<IMAPITable> status_table;  ///< null when the status table is not advised
-        ULONG table_connection = 0;
+        advise_connection table_connection = 0;
     };
     /// What the two Unadvise calls of an entry answered.
     struct unadvised {
@@ -177,15 +179,15 @@ struct advise_registry {
     static unadvised disconnect(IMAPISession* session, const entry& e) noexcept {
         e.state->active = false;
         unadvised r;
-        if (e.status_table) r.table = e.status_table->Unadvise(e.table_connection);
-        if (session != nullptr) r.session = session->Unadvise(e.connection);
+        if (e.status_table) r.table = unadvise_call(e.status_table.get(), e.table_connection);
+        if (session != nullptr) r.session = unadvise_call(session, e.connection);
         return r;
     }
 
     /// Unadvise (status table, then session) for a live registration, then Release of its status
     /// table; the sink gets no more events. A failure of either Unadvise is reported (the table's
     /// first); both are always made.
-    result<void> unadvise(ULONG connection) {
+    result<void> unadvise(advise_connection connection) {
         entry e;  // declared before the lock: the table is released after the mutex is
         std::lock_guard lock(mutex);
         if (session == nullptr) return ended();
@@ -238,9 +240,9 @@ struct advise_registry {
 
 /// How `session::advise` fared with the status table, for its `advise_registration`.
 struct status_table_link {
-    ULONG connection = 0;          ///< the IMAPITable::Advise connection (0: none)
-    std::uint32_t events = 0;      ///< fnevTableModified when advised, else 0
-    result<void> outcome;          ///< success, or why the table could not be advised
+    advise_connection connection = 0;  ///< the IMAPITable::Advise connection (0: none)
+    std::uint32_t events = 0;          ///< fnevTableModified when advised, else 0
+    result<void> outcome;              ///< success, or why the table could not be advised
 };
 } // namespace detail
 
@@ -324,7 +326,8 @@ public:
     /// Unadvise, ignoring what it returns. Never throws.
     ~advise_registration() { drop(); }
 
-    /// The connection number IMAPISession::Advise returned.
+    /// The connection number IMAPISession::Advise returned, as it returned it (64 bits: see
+    /// `win32::advise_connection`).
     [[nodiscard]] advise_connection connection() const noexcept { return connection_; }
     /// The event mask IMAPISession::Advise accepted.
     [[nodiscard]] std::uint32_t events() const noexcept { return events_; }
@@ -348,10 +351,11 @@ public:
     result<void> unadvise() {
         auto reg = std::move(registry_);
         if (!reg) return {};
-        return reg->unadvise(static_cast<ULONG>(connection_));
+        return reg->unadvise(connection_);
     }
     /// Gives the connection up without Unadvise and returns its number: `session::unadvise`
-    /// removes it (and its status table connection) later, or the session's logoff does.
+    /// removes it (and its status table connection) later, or the session's logoff does. Keep it
+    /// in a `win32::advise_connection`: the portable `mapixx::advise_connection` is 32 bits.
     [[nodiscard]] advise_connection release() noexcept {
         registry_.reset();
         return std::exchange(connection_, 0);

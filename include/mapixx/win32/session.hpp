@@ -15,6 +15,7 @@
 #include <mapixx/session/notification.hpp>
 #include <mapixx/session/status_table.hpp>
 #include <mapixx/win32/com_ptr.hpp>
+#include <mapixx/win32/detail/advise.hpp>
 #include <mapixx/win32/error.hpp>
 #include <mapixx/win32/notification.hpp>
 #include <mapixx/win32/sdk.hpp>
@@ -166,6 +167,10 @@ public:
     /// `status_table_result()` holds the failure). Like `status_table()`, GetStatusTable may wait
     /// right after the logon until the spooler has started the transports (MAPI-REFERENCE 8.1).
     ///
+    /// Connection numbers: each Advise writes its number into a variable of the type the SDK's
+    /// declaration names (ULONG with MinGW-w64's headers, ULONG_PTR with Microsoft's: see
+    /// `detail::advise_call`), kept whole as a 64-bit `win32::advise_connection`.
+    ///
     /// The returned registration's destructor is the Unadvise (the table's, then the session's,
     /// then the table's Release); the session's logoff removes every registration still live
     /// before its Logoff and sends each sink `session_ended` once.
@@ -186,7 +191,7 @@ public:
         detail::advise_registry::entry e;
         e.state = std::make_shared<detail::sink_state>(std::move(sink));
         com_ptr<IMAPIAdviseSink> object = advise_sink_object::make(e.state);
-        HRESULT hr = ptr_->Advise(0, nullptr, events, object.get(), &e.connection);
+        HRESULT hr = detail::advise_call(ptr_.get(), e.connection, 0, nullptr, events, object.get());
         const auto code = static_cast<std::uint32_t>(hr);
         if (FAILED(hr) && (events & fnevStatusObjectModified) != 0 &&
             (events & ~static_cast<std::uint32_t>(fnevStatusObjectModified)) != 0 &&
@@ -194,11 +199,10 @@ public:
              code == static_cast<std::uint32_t>(scode::unknown_flags) ||
              code == static_cast<std::uint32_t>(scode::no_support))) {
             events &= ~static_cast<std::uint32_t>(fnevStatusObjectModified);
-            e.connection = 0;
-            hr = ptr_->Advise(0, nullptr, events, object.get(), &e.connection);
+            hr = detail::advise_call(ptr_.get(), e.connection, 0, nullptr, events, object.get());
         }
         if (FAILED(hr)) return failed(hr, "IMAPISession::Advise failed");
-        const ULONG connection = e.connection;
+        const advise_connection connection = e.connection;
         detail::status_table_link table;
         try {
             if (wants_status) {
@@ -220,14 +224,15 @@ public:
 
     /// Unadvise of a connection whose registration was given up with
     /// `advise_registration::release()` (or is still held: it then does nothing more). `not_found`
-    /// for a connection this session does not have.
+    /// for a connection this session does not have. `connection` is a `win32::advise_connection`
+    /// (64 bits), as `release()` returned it.
     result<void> unadvise(advise_connection connection) {
         if (!ptr_) return ended_failure();
         if (!registry_) {
             return fail(scode::not_found, "no advise connection " + std::to_string(connection) + " is registered by this session",
                         detail::advise_component);
         }
-        return registry_->unadvise(static_cast<ULONG>(connection));
+        return registry_->unadvise(connection);
     }
 
     /// Logoff: IMAPISession::Logoff(ui_param, flags, 0), then Release. `logoff_flag::ui` passes
@@ -285,8 +290,8 @@ private:
         if (!opened) return std::move(opened).as_failure();
         IMAPITable* table = opened->table.get();
         if (auto set = detail::set_status_columns(table, opened->unicode, free_buffer); !set) return set;
-        ULONG connection = 0;
-        const HRESULT hr = table->Advise(fnevTableModified, sink, &connection);
+        advise_connection connection = 0;
+        const HRESULT hr = detail::advise_call(table, connection, fnevTableModified, sink);
         if (FAILED(hr)) {
             return object_failure(table, hr, "IMAPITable::Advise of the status table failed", detail::advise_component,
                                   free_buffer);
