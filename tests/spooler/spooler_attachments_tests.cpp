@@ -2,15 +2,28 @@
 // Attachment rows on the outbound path: the spooler hands a transport every attachment of the
 // queued message, on every attempt (resend, deferral, busy, failure), to every transport that
 // shares the message; a transport's changes to its copy never reach the queue; a quarantined
-// message keeps them.
+// message keeps them. The spooler keeps no attachment bytes of its own: it reads them from the
+// queue once per submission attempt (a queue written only against `load` still works), and a
+// message whose attachments are gone by then is forgotten as a client deletion.
 #include "spooler_test_helpers.hpp"
+
+#include <mapixx/providers/memory_store.hpp>
+#include <mapixx/session/detail/session_mail.hpp>
 
 #include <doctest/doctest.h>
 
+#include <cstddef>
 #include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
+
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 namespace spooler_attachments_tests {
 
@@ -50,6 +63,204 @@ outbound_message with_attachments(const std::string& subject, std::vector<std::p
     outbound_message m = make_message(subject, std::move(to));
     m.attachments = two_attachments();
     return m;
+}
+
+/// The PR_ATTACH_DATA_BIN bytes of some attachment rows.
+std::size_t bytes_in(const std::vector<property_bag>& rows)
+{
+    std::size_t n = 0;
+    for (const property_bag& row : rows) {
+        if (const binary* b = row.get_binary(pr::attach_data_bin)) {
+            n += b->size();
+        }
+    }
+    return n;
+}
+
+/// A queue over a `memory_message_queue` that counts the spooler's reads, and the attachment
+/// bytes each kind of read handed out. `vanish` removes a message without a new generation, as a
+/// client deleting it from a store's Outbox does (the spooler learns of it only by reading).
+class counting_queue final : public message_queue {
+public:
+    memory_message_queue inner;
+    mutable std::size_t whole_loads = 0;                         // load
+    mutable std::size_t lean_loads = 0;                          // load_without_attachments
+    mutable std::size_t lean_bytes = 0;                          // attachment bytes those handed out
+    mutable std::map<message_id, std::size_t> attachment_loads;  // load_attachments, per message
+    mutable std::size_t attachment_bytes = 0;                    // attachment bytes those handed out
+
+    message_id submit(outbound_message m)
+    {
+        ++generation_;
+        return inner.submit(std::move(m));
+    }
+    void vanish(message_id id) { static_cast<void>(inner.client_delete(id)); }
+    [[nodiscard]] std::size_t attachment_loads_in_all() const
+    {
+        std::size_t n = 0;
+        for (const auto& [id, k] : attachment_loads) {
+            n += k;
+        }
+        return n;
+    }
+
+    [[nodiscard]] std::vector<message_id> pending() const override { return inner.pending(); }
+    [[nodiscard]] std::optional<outbound_message> load(message_id id) const override
+    {
+        ++whole_loads;
+        return inner.load(id);
+    }
+    [[nodiscard]] std::optional<outbound_message> load_without_attachments(message_id id) const override
+    {
+        ++lean_loads;
+        auto m = inner.load_without_attachments(id);
+        if (m) {
+            lean_bytes += bytes_in(m->attachments);
+        }
+        return m;
+    }
+    [[nodiscard]] std::optional<std::vector<property_bag>> load_attachments(message_id id) const override
+    {
+        ++attachment_loads[id];
+        auto rows = inner.load_attachments(id);
+        if (rows) {
+            attachment_bytes += bytes_in(*rows);
+        }
+        return rows;
+    }
+    result<void> update(const outbound_message& msg) override { return inner.update(msg); }
+    result<void> remove(message_id id) override { return inner.remove(id); }
+    result<void> quarantine(message_id id, const error_info& why) override { return inner.quarantine(id, why); }
+    [[nodiscard]] std::uint64_t generation() const noexcept override { return generation_; }
+
+private:
+    std::uint64_t generation_ = 0;
+};
+
+/// A queue written before `load_without_attachments` / `load_attachments` existed: only the
+/// pure virtuals, and an `update` that stores the whole message it is given.
+class load_only_queue final : public message_queue {
+public:
+    std::map<message_id, outbound_message> messages;
+    mutable std::size_t loads = 0;
+
+    message_id submit(outbound_message m)
+    {
+        m.id = message_id{static_cast<std::uint64_t>(messages.size() + 1)};
+        const message_id id = m.id;
+        messages.emplace(id, std::move(m));
+        ++generation_;
+        return id;
+    }
+
+    [[nodiscard]] std::vector<message_id> pending() const override
+    {
+        std::vector<message_id> ids;
+        for (const auto& [id, m] : messages) {
+            ids.push_back(id);
+        }
+        return ids;
+    }
+    [[nodiscard]] std::optional<outbound_message> load(message_id id) const override
+    {
+        ++loads;
+        auto it = messages.find(id);
+        if (it == messages.end()) {
+            return std::nullopt;
+        }
+        return it->second;
+    }
+    result<void> update(const outbound_message& msg) override
+    {
+        messages.at(msg.id) = msg;
+        return {};
+    }
+    result<void> remove(message_id id) override
+    {
+        messages.erase(id);
+        return {};
+    }
+    result<void> quarantine(message_id id, const error_info&) override { return remove(id); }
+    [[nodiscard]] std::uint64_t generation() const noexcept override { return generation_; }
+
+private:
+    std::uint64_t generation_ = 0;
+};
+
+/// A memory store that counts the reads that copy attachment rows and those that leave them out.
+class counting_store final : public store_logon {
+public:
+    explicit counting_store(std::shared_ptr<memory_store_logon> inner) : inner_{std::move(inner)} {}
+
+    mutable std::size_t whole_opens = 0;  // open_message
+    mutable std::size_t lean_opens = 0;   // open_message(id, attachment_rows::left_out)
+    mutable std::size_t whole_lists = 0;  // messages
+    mutable std::size_t lean_lists = 0;   // messages(folder, attachment_rows::left_out)
+
+protected:
+    result<std::uint64_t> do_create_message(standard_folder folder, message_content content) override
+    {
+        return inner_->create_message(folder, std::move(content));
+    }
+    [[nodiscard]] result<stored_message> do_open_message(std::uint64_t id) const override
+    {
+        ++whole_opens;
+        return inner_->open_message(id);
+    }
+    [[nodiscard]] result<stored_message> do_open_message_without_attachments(std::uint64_t id) const override
+    {
+        ++lean_opens;
+        return inner_->open_message(id, attachment_rows::left_out);
+    }
+    [[nodiscard]] result<std::vector<stored_message>> do_messages(standard_folder folder) const override
+    {
+        ++whole_lists;
+        return inner_->messages(folder);
+    }
+    [[nodiscard]] result<std::vector<stored_message>> do_messages_without_attachments(
+        standard_folder folder) const override
+    {
+        ++lean_lists;
+        return inner_->messages(folder, attachment_rows::left_out);
+    }
+    result<void> do_update_message(std::uint64_t id, const property_bag& changes,
+                                   const std::vector<property_bag>* recipients) override
+    {
+        return inner_->update_message(id, changes, recipients);
+    }
+    result<void> do_move_message(std::uint64_t id, standard_folder folder) override
+    {
+        return inner_->move_message(id, folder);
+    }
+    result<void> do_delete_message(std::uint64_t id) override { return inner_->delete_message(id); }
+
+private:
+    std::shared_ptr<memory_store_logon> inner_;
+};
+
+/// Transport "a" (address type A) on rig `r`, whose spooler is to read queue `q`.
+fake_provider& transport_over(rig& r, message_queue& q)
+{
+    r.other_queue = &q;
+    return r.add("a", types_of({"A"}));
+}
+
+/// Bytes the C heap has handed out and not got back, where the C library says (glibc).
+std::optional<std::size_t> heap_in_use()
+{
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
+    const struct mallinfo2 info = ::mallinfo2();
+    return info.uordblks + info.hblkhd;
+#else
+    return std::nullopt;
+#endif
+}
+
+/// How much the heap grew since `before` (0 if it shrank).
+std::size_t heap_growth(std::optional<std::size_t> before)
+{
+    const auto now = heap_in_use();
+    return before && now && *now > *before ? *now - *before : 0;
 }
 
 } // namespace
@@ -210,6 +421,171 @@ TEST_SUITE("mapixx/spooler/spooler.hpp")
         REQUIRE(r.queue.quarantined().count(id) == 1);
         CHECK(r.queue.quarantined().at(id).first.attachments == two_attachments());
         CHECK(r.providers[0]->logon->attachments_got == std::vector<std::vector<property_bag>>(2, two_attachments()));
+        r.stop();
+    }
+
+    TEST_CASE("attachments: the spooler keeps none of 200 pending messages' bytes; each attempt reads them once")
+    {
+        constexpr std::size_t messages = 200;
+        constexpr std::size_t size = 64 * 1024;
+        counting_queue q;
+        rig r;
+        std::vector<message_id> ids;
+        for (std::size_t k = 0; k != messages; ++k) {
+            outbound_message m = make_message("big " + std::to_string(k), {{"A", "x"}});
+            m.attachments.push_back(attachment(0, "big.bin", "application/octet-stream",
+                                               binary(size, static_cast<std::uint8_t>(k))));
+            ids.push_back(q.submit(std::move(m)));
+        }
+        const auto before = heap_in_use();
+        auto& a = transport_over(r, q);
+        std::size_t submissions = 0;
+        a.configure = [&](fake_xp& x) {
+            x.submit_script.assign(messages, submit_result{scode::busy, 0, 0});  // every first attempt
+            x.edit_copy = [&, self = &x](submit_context& ctx) {
+                ++submissions;
+                if (submissions == 1) {
+                    // The first submission: refresh read all 200 messages, without attachment rows.
+                    CHECK(q.lean_loads == messages);
+                    CHECK(q.lean_bytes == 0);
+                    CHECK(q.whole_loads == 0);
+                    CHECK(q.attachment_loads_in_all() == 1);
+                    // The spooler's 200 entries (about 1 KiB each) plus this working copy: a copy of
+                    // every attachment would be 12.5 MiB more (the queue's own are counted in `before`).
+                    CHECK(heap_growth(before) < messages * size / 16 + 2 * size);
+                }
+                const std::size_t k = submissions <= messages ? submissions - 1 : submissions - 1 - messages;
+                REQUIRE(ctx.message.attachments.size() == 1);
+                CHECK(*ctx.message.attachments[0].get_binary(pr::attach_data_bin) ==
+                      binary(size, static_cast<std::uint8_t>(k)));
+                CHECK(q.attachment_loads[ctx.message.id] == (submissions <= messages ? 1U : 2U));
+                // The fake transport keeps what it got; this test must not.
+                self->attachments_got.clear();
+            };
+        };
+        r.start();
+        // Every message had its attempt (busy) and stays queued: each read its attachments once,
+        // and the working copies went with the attempts.
+        CHECK(submissions == messages);
+        CHECK(q.inner.size() == messages);
+        CHECK(q.whole_loads == 0);
+        CHECK(q.lean_bytes == 0);
+        CHECK(q.attachment_bytes == messages * size);
+        for (message_id id : ids) {
+            CHECK(q.attachment_loads[id] == 1);
+        }
+        CHECK(heap_growth(before) < messages * size / 16);
+        // The retries: once more each, then sent.
+        r.advance(1s);
+        CHECK(submissions == 2 * messages);
+        CHECK(q.inner.size() == 0);
+        CHECK(r.spool->count(spooler_event::kind::sent) == messages);
+        for (message_id id : ids) {
+            CHECK(q.attachment_loads[id] == 2);
+        }
+        CHECK(q.whole_loads == 0);
+        CHECK(q.lean_loads == messages);
+        r.stop();
+    }
+
+    TEST_CASE("attachments: a message gone from the queue when its working copy is built is forgotten as a client deletion")
+    {
+        counting_queue q;
+        rig r;
+        auto& a = transport_over(r, q);
+        const message_id first = q.submit(with_attachments("first", {{"A", "x"}}));
+        const message_id gone = q.submit(with_attachments("gone", {{"A", "y"}}));
+        const message_id last = q.submit(with_attachments("last", {{"A", "z"}}));
+        a.configure = [&](fake_xp& x) {
+            x.yields_per_submit = 1;
+            // While the first message is being sent, the client deletes the second from the
+            // store's Outbox: the spooler still holds it (no new generation) until it reads it.
+            x.after_yield = [&](fake_xp&) { q.vanish(gone); };
+        };
+        auto& sp = r.start();
+        CHECK(q.attachment_loads[gone] == 1);  // asked once, answered nullopt
+        CHECK(a.logon->sent == std::vector<message_id>{first, last});
+        CHECK(a.logon->got == std::vector<std::vector<std::string>>{{"x"}, {"z"}});
+        CHECK(a.logon->attachments_got == std::vector<std::vector<property_bag>>(2, two_attachments()));
+        CHECK(sp.count(spooler_event::kind::sent) == 2);
+        for (const spooler_event& ev : sp.events()) {
+            CHECK(ev.message != std::optional<message_id>{gone});  // no NDR, requeue or quarantine
+        }
+        CHECK(r.sink.items().empty());
+        CHECK(q.inner.size() == 0);
+        CHECK(q.inner.quarantined().empty());
+        CHECK(sp.cancel_message(gone).code() == scode::not_found);  // the spooler let it go
+        CHECK(q.whole_loads == 0);
+        r.stop();
+    }
+
+    TEST_CASE("attachments: a queue that implements only load still sends them, also after update saved a property")
+    {
+        load_only_queue q;
+        rig r;
+        auto& a = transport_over(r, q);
+        a.configure = [](fake_xp& x) {
+            x.submit_script.push_back({scode::busy, 0, 0});
+            x.edit_copy = [](submit_context& ctx) {
+                static_cast<void>(ctx.message.props.set(pr::internet_message_id, "<saved@example.org>"));
+                ctx.save_changes();
+            };
+        };
+        const message_id id = q.submit(with_attachments("old queue", {{"A", "x"}}));
+        r.start();
+        // The busy attempt saved a property: the queue stored the message the spooler gave it,
+        // whole, and it still has its attachment rows.
+        REQUIRE(q.messages.count(id) == 1);
+        CHECK(q.messages.at(id).props.get_string(pr::internet_message_id) == "<saved@example.org>");
+        CHECK(q.messages.at(id).attachments == two_attachments());
+        r.advance(1s);
+        CHECK(a.logon->sent == std::vector<message_id>{id});
+        CHECK(a.logon->attachments_got == std::vector<std::vector<property_bag>>(2, two_attachments()));
+        CHECK(q.loads >= 3);  // the refresh, then one per attempt
+        CHECK(q.messages.empty());
+        r.stop();
+    }
+
+    TEST_CASE("attachments: a session's Outbox queue copies attachment rows from the store only for working copies")
+    {
+        auto inner = std::make_shared<memory_store_logon>(std::make_shared<memory_store_data>(), uid::generate(),
+                                                          "store", nullptr);
+        auto store = std::make_shared<counting_store>(inner);
+        std::vector<std::uint64_t> keys;
+        for (const char* subject : {"one", "two", "three"}) {
+            outbound_message m = with_attachments(subject, {{"A", "x"}});
+            static_cast<void>(m.props.set(pr::message_flags, msgflag::submit | msgflag::unsent));
+            keys.push_back(store->create_message(standard_folder::outbox, std::move(m.props), std::move(m.recipients),
+                                                 std::move(m.attachments))
+                               .value());
+        }
+        mapixx::detail::store_outbox_queue q{store};
+        // Read separately, as the spooler does.
+        const message_id id0{keys[0]};
+        const auto lean = q.load_without_attachments(id0);
+        REQUIRE(lean.has_value());
+        CHECK(lean->props.get_string(pr::subject) == "one");
+        CHECK(lean->recipients.size() == 1);
+        CHECK(lean->attachments.empty());
+        CHECK(q.load_attachments(id0) == std::optional<std::vector<property_bag>>{two_attachments()});
+        CHECK(q.load(id0)->attachments == two_attachments());
+        CHECK_FALSE(q.load_attachments(message_id{999}).has_value());
+        store->whole_opens = store->lean_opens = 0;
+
+        rig r;
+        auto& a = transport_over(r, q);
+        r.start();
+        CHECK(a.logon->attachments_got == std::vector<std::vector<property_bag>>(3, two_attachments()));
+        CHECK(r.spool->count(spooler_event::kind::sent) == 3);
+        CHECK(store->whole_lists == 0);               // pending() lists the Outbox without them
+        CHECK(store->lean_lists >= 1);
+        CHECK(store->whole_opens == keys.size());     // one per working copy
+        CHECK(store->lean_opens >= keys.size());      // the spooler's entries, the removal
+        for (std::uint64_t key : keys) {
+            const auto sent = inner->open_message(key).value();
+            CHECK(sent.folder == standard_folder::sent_items);
+            CHECK(sent.attachments == two_attachments());  // the store's rows, untouched
+        }
         r.stop();
     }
 }

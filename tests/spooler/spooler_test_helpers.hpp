@@ -306,6 +306,7 @@ inline address_types_result types_of(std::vector<std::string> t)
 struct rig {
     scheduler sched;
     memory_message_queue queue;
+    message_queue* other_queue = nullptr;  // the spooler's queue instead of `queue`, if set
     memory_delivery_sink sink;
     manual_clock clock;
     call_log log;
@@ -324,7 +325,8 @@ struct rig {
 
     spooler& start()
     {
-        spool = std::make_unique<spooler>(sched, queue, sink, clock, configs, options);
+        spool = std::make_unique<spooler>(sched, other_queue != nullptr ? *other_queue : queue, sink, clock, configs,
+                                          options);
         spool->start();
         spool->pump();
         return *spool;

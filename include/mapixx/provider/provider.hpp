@@ -40,6 +40,13 @@ protected:
     provider_logon& operator=(const provider_logon&) = default;
 };
 
+/// Whether `store_logon::open_message` and `store_logon::messages` copy a message's attachment
+/// rows (PR_ATTACH_DATA_BIN holds the bytes, so a copy can be large).
+enum class attachment_rows : std::uint8_t {
+    included,  ///< `stored_message::attachments` is the attachment table.
+    left_out,  ///< `stored_message::attachments` is empty: properties and recipient rows only.
+};
+
 /// A message store provider's logon (IMSLogon + the store it opened).
 ///
 /// The message surface (`create_message`, `open_message`, `messages`, `update_message`,
@@ -64,11 +71,18 @@ public:
                                          std::vector<property_bag> attachments = {}) {
         return do_create_message(folder, message_content{std::move(props), std::move(recipients), std::move(attachments)});
     }
-    /// A copy of message `id`; `not_found` if the store has none.
-    [[nodiscard]] result<stored_message> open_message(std::uint64_t id) const { return do_open_message(id); }
-    /// Copies of the messages in `folder`, oldest first.
-    [[nodiscard]] result<std::vector<stored_message>> messages(standard_folder folder) const {
-        return do_messages(folder);
+    /// A copy of message `id`; `not_found` if the store has none. With `attachment_rows::left_out`
+    /// its attachment table is not copied (`attachments` is empty), for a caller that needs only
+    /// the properties and recipients.
+    [[nodiscard]] result<stored_message> open_message(std::uint64_t id,
+                                                      attachment_rows rows = attachment_rows::included) const {
+        return rows == attachment_rows::included ? do_open_message(id) : do_open_message_without_attachments(id);
+    }
+    /// Copies of the messages in `folder`, oldest first; with `attachment_rows::left_out`, without
+    /// their attachment tables.
+    [[nodiscard]] result<std::vector<stored_message>> messages(standard_folder folder,
+                                                               attachment_rows rows = attachment_rows::included) const {
+        return rows == attachment_rows::included ? do_messages(folder) : do_messages_without_attachments(folder);
     }
     /// Merges `changes` into the properties of message `id` and, if `recipients` is given,
     /// replaces its recipient table (SetProps / ModifyRecipients + SaveChanges).
@@ -94,6 +108,21 @@ protected:
     }
     virtual result<void> do_move_message(std::uint64_t, standard_folder) { return unsupported(); }
     virtual result<void> do_delete_message(std::uint64_t) { return unsupported(); }
+    /// `open_message` / `messages` with `attachment_rows::left_out`. The defaults copy the whole
+    /// message and drop its attachment rows; a store that can leave them out cheaper overrides them.
+    [[nodiscard]] virtual result<stored_message> do_open_message_without_attachments(std::uint64_t id) const {
+        auto m = do_open_message(id);
+        if (m) m->attachments.clear();
+        return m;
+    }
+    [[nodiscard]] virtual result<std::vector<stored_message>> do_messages_without_attachments(
+        standard_folder folder) const {
+        auto all = do_messages(folder);
+        if (all) {
+            for (auto& m : *all) m.attachments.clear();
+        }
+        return all;
+    }
     /// @}
 
 private:

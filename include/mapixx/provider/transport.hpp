@@ -50,7 +50,8 @@ enum class message_id : std::uint64_t {};
 /// PR_ATTACH_MIME_TAG, PR_ATTACH_DATA_BIN (the bytes) and optionally PR_ATTACH_CONTENT_ID, in
 /// table order. A queue fills them when it loads the message; a transport sends them with the
 /// message. They belong to the queued message: the spooler never writes a transport's changes
-/// to them back (see `submit_context`).
+/// to them back (see `submit_context`). The spooler's own record of a pending message leaves
+/// them out (`message_queue::load_without_attachments`); only a working copy has them.
 struct outbound_message {
     message_id id{};                        ///< Stable id in the queue.
     property_bag props;                     ///< Message properties (PR_SUBJECT, ...).
@@ -63,7 +64,8 @@ struct outbound_message {
 /// The spooler hands a working copy: recipients that are not this transport's (routed
 /// elsewhere or already handled) have PR_RESPONSIBILITY = TRUE, so a transport processes
 /// exactly the rows with PR_RESPONSIBILITY = FALSE. The copy holds every attachment row of the
-/// message, whichever transport and whichever attempt (first, resend, BEGIN_DEFERRED) it is.
+/// message, whichever transport and whichever attempt (first, resend, BEGIN_DEFERRED) it is,
+/// read from the queue for this attempt and freed with the copy when the attempt ends.
 /// Changes are discarded unless the transport calls `save_changes()` (rule 60: an error
 /// discards unsaved changes); even then only the message properties are written back, so the
 /// queued message keeps its attachments whatever a transport does to its copy.

@@ -170,22 +170,23 @@ public:
         return load_ids();
     }
 
-    /// The messages of `folder` (scanning it), oldest (smallest id) first.
-    result<std::vector<stored_message>> list(standard_folder folder) {
+    /// The messages of `folder` (scanning it), oldest (smallest id) first; with
+    /// `attachment_rows::left_out`, without their attachment rows.
+    result<std::vector<stored_message>> list(standard_folder folder, attachment_rows rows = attachment_rows::included) {
         auto seen = scan(folder);
         if (!seen) return std::move(seen).as_failure();
         std::vector<stored_message> out;
         for (const auto& [id, loc] : *seen) {
-            if (auto m = build(id, loc)) out.push_back(std::move(*m));
+            if (auto m = build(id, loc, rows)) out.push_back(std::move(*m));
         }
         return out;
     }
 
-    /// Message `id`, wherever it is.
-    result<stored_message> get(std::uint64_t id) {
+    /// Message `id`, wherever it is; with `attachment_rows::left_out`, without its attachment rows.
+    result<stored_message> get(std::uint64_t id, attachment_rows rows = attachment_rows::included) {
         auto loc = locate(id);
         if (!loc) return std::move(loc).as_failure();
-        if (auto m = build(id, *loc)) return std::move(*m);
+        if (auto m = build(id, *loc, rows)) return std::move(*m);
         return missing(id);
     }
 
@@ -416,14 +417,17 @@ private:
         return cache_[path] = std::move(c);
     }
 
-    /// The message at `loc` with id `id`, or nullopt if its file cannot be read.
-    std::optional<stored_message> build(std::uint64_t id, const location& loc) {
+    /// The message at `loc` with id `id` (its attachment rows copied only with
+    /// `attachment_rows::included`), or nullopt if its file cannot be read.
+    std::optional<stored_message> build(std::uint64_t id, const location& loc,
+                                        attachment_rows rows = attachment_rows::included) {
         const std::string path = path_of(loc);
         struct stat st {};
         if (::stat(path.c_str(), &st) != 0) return std::nullopt;
         const cached_file& c = read(path, st);
         if (!c.parts) return std::nullopt;
-        stored_message m{id, loc.folder, c.parts->props, c.parts->recipients, c.parts->attachments};
+        stored_message m{id, loc.folder, c.parts->props, c.parts->recipients, {}};
+        if (rows == attachment_rows::included) m.attachments = c.parts->attachments;
         apply_letters(m.props, letters_of(loc.name));
         return m;
     }
@@ -607,6 +611,17 @@ protected:
         if (auto r = alive(); !r) return std::move(r).as_failure();
         std::lock_guard guard(state_->mutex);
         return state_->list(folder);
+    }
+    [[nodiscard]] result<stored_message> do_open_message_without_attachments(std::uint64_t id) const override {
+        if (auto r = alive(); !r) return std::move(r).as_failure();
+        std::lock_guard guard(state_->mutex);
+        return state_->get(id, attachment_rows::left_out);
+    }
+    [[nodiscard]] result<std::vector<stored_message>> do_messages_without_attachments(
+        standard_folder folder) const override {
+        if (auto r = alive(); !r) return std::move(r).as_failure();
+        std::lock_guard guard(state_->mutex);
+        return state_->list(folder, attachment_rows::left_out);
     }
     result<void> do_update_message(std::uint64_t id, const property_bag& changes,
                                    const std::vector<property_bag>* recipients) override {

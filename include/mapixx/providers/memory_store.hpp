@@ -65,20 +65,24 @@ public:
         if (recipients != nullptr) m->recipients = *recipients;
         return {};
     }
-    /// A copy of message `id`; `not_found` if store `store` has none.
-    [[nodiscard]] result<memory_message> get(const uid& store, std::uint64_t id) const {
+    /// A copy of message `id` (without its attachment rows with `attachment_rows::left_out`);
+    /// `not_found` if store `store` has none.
+    [[nodiscard]] result<memory_message> get(const uid& store, std::uint64_t id,
+                                             attachment_rows rows = attachment_rows::included) const {
         std::lock_guard guard(mutex_);
         const memory_message* m = find(store, id);
         if (m == nullptr) return missing(id);
-        return *m;
+        return copy_of(*m, rows);
     }
-    /// Copies of every message of `folder`, oldest first.
-    [[nodiscard]] std::vector<memory_message> list(const uid& store, memory_folder folder) const {
+    /// Copies of every message of `folder`, oldest first (without their attachment rows with
+    /// `attachment_rows::left_out`).
+    [[nodiscard]] std::vector<memory_message> list(const uid& store, memory_folder folder,
+                                                   attachment_rows rows = attachment_rows::included) const {
         std::lock_guard guard(mutex_);
         std::vector<memory_message> out;
         if (auto it = boxes_.find(store); it != boxes_.end()) {
             for (const auto& m : it->second) {
-                if (m.folder == folder) out.push_back(m);
+                if (m.folder == folder) out.push_back(copy_of(m, rows));
             }
         }
         return out;
@@ -112,6 +116,10 @@ public:
     }
 
 private:
+    static memory_message copy_of(const memory_message& m, attachment_rows rows) {
+        if (rows == attachment_rows::included) return m;
+        return memory_message{m.id, m.folder, m.props, m.recipients, {}};
+    }
     memory_message* find(const uid& store, std::uint64_t id) {
         auto it = boxes_.find(store);
         if (it == boxes_.end()) return nullptr;
@@ -181,6 +189,15 @@ protected:
     [[nodiscard]] result<std::vector<stored_message>> do_messages(standard_folder folder) const override {
         if (auto r = alive(); !r) return std::move(r).as_failure();
         return data_->list(store_, folder);
+    }
+    [[nodiscard]] result<stored_message> do_open_message_without_attachments(std::uint64_t id) const override {
+        if (auto r = alive(); !r) return std::move(r).as_failure();
+        return data_->get(store_, id, attachment_rows::left_out);
+    }
+    [[nodiscard]] result<std::vector<stored_message>> do_messages_without_attachments(
+        standard_folder folder) const override {
+        if (auto r = alive(); !r) return std::move(r).as_failure();
+        return data_->list(store_, folder, attachment_rows::left_out);
     }
     result<void> do_update_message(std::uint64_t id, const property_bag& changes,
                                    const std::vector<property_bag>* recipients) override {

@@ -20,22 +20,50 @@
 namespace mapixx::inline v0 {
 
 /// The outbound queue the spooler reads from and writes back to: the model of a store's
-/// Outbox. A store-backed queue implements the same five calls over the store's folder.
+/// Outbox. A store-backed queue implements the same calls over the store's folder.
 ///
 /// "Nothing is lost": the spooler calls `remove` only when a message is finished (sent,
 /// or every recipient has been reported undeliverable, or the client cancelled it) and
 /// `quarantine` when a message failed too often; anything else stays in the queue.
+///
+/// Memory: the spooler keeps what `load_without_attachments` returns for every pending message
+/// until it leaves the queue, and reads the attachment rows (`load_attachments`) only to build
+/// a transport's working copy, which it drops when that submission attempt ends. A queue that
+/// overrides both keeps the spooler free of attachment bytes; one that implements only the
+/// pure virtuals works as well, through the defaults (over `load`), without that saving.
 class message_queue {
 public:
     virtual ~message_queue() = default;
     /// The ids of the active (not quarantined) messages, in submission order.
     [[nodiscard]] virtual std::vector<message_id> pending() const = 0;
-    /// A copy of the message, its attachment rows included, or nullopt if it is not (or no
-    /// longer) in the queue.
+    /// A copy of the whole message, its attachment rows included, or nullopt if it is not (or
+    /// no longer) in the queue. The spooler itself calls the two functions below.
     [[nodiscard]] virtual std::optional<outbound_message> load(message_id id) const = 0;
+    /// What the spooler keeps of a pending message: its properties and recipient rows, with
+    /// `attachments` empty (nullopt as for `load`). The default returns `load(id)` whole, so a
+    /// queue that does not override this keeps working as it did (its `update` gets its
+    /// attachment rows back) but the spooler holds them; a queue that overrides this should
+    /// copy no attachment bytes.
+    [[nodiscard]] virtual std::optional<outbound_message> load_without_attachments(message_id id) const
+    {
+        return load(id);
+    }
+    /// The attachment rows of the message (PR_ATTACH_DATA_BIN holds the bytes), or nullopt if
+    /// it is not (or no longer) in the queue: the spooler then forgets it as a message the
+    /// client deleted. Called once per submission attempt, for the working copy. The default
+    /// takes them from `load(id)`; a queue that overrides this should copy only them.
+    [[nodiscard]] virtual std::optional<std::vector<property_bag>> load_attachments(message_id id) const
+    {
+        auto m = load(id);
+        if (!m) {
+            return std::nullopt;
+        }
+        return std::move(m->attachments);
+    }
     /// Writes a changed message back (PR_RESPONSIBILITY of its recipients, saved properties).
-    /// The spooler never changes attachment rows: `msg.attachments` are those `load` gave, so a
-    /// queue may leave its own as they are.
+    /// The spooler never changes attachment rows: `msg.attachments` are those
+    /// `load_without_attachments` gave (empty for a queue that overrides it), so a queue keeps
+    /// its own as they are.
     virtual result<void> update(const outbound_message& msg) = 0;
     /// The message leaves the queue.
     virtual result<void> remove(message_id id) = 0;
@@ -51,7 +79,9 @@ protected:
     message_queue& operator=(const message_queue&) = default;
 };
 
-/// An in-memory `message_queue` for tests and for sessions without a store.
+/// An in-memory `message_queue` for tests and for sessions without a store. The spooler's reads
+/// copy either the properties and recipients or the attachment rows, never both (the bytes stay
+/// here, once, until the message leaves or is quarantined).
 class memory_message_queue final : public message_queue {
 public:
     /// Adds a message (its `id` is assigned here) and returns its id.
@@ -87,13 +117,32 @@ public:
         }
         return it->second;
     }
+    [[nodiscard]] std::optional<outbound_message> load_without_attachments(message_id id) const override
+    {
+        auto it = messages_.find(id);
+        if (it == messages_.end()) {
+            return std::nullopt;
+        }
+        return outbound_message{id, it->second.props, it->second.recipients, {}};
+    }
+    [[nodiscard]] std::optional<std::vector<property_bag>> load_attachments(message_id id) const override
+    {
+        auto it = messages_.find(id);
+        if (it == messages_.end()) {
+            return std::nullopt;
+        }
+        return it->second.attachments;
+    }
+    /// Replaces the properties and recipient rows; the queued attachment rows stay (the
+    /// spooler's `msg.attachments` is empty).
     result<void> update(const outbound_message& msg) override
     {
         auto it = messages_.find(msg.id);
         if (it == messages_.end()) {
             return fail(scode::not_found, "the message is no longer in the outbound queue", "mapixx.memory_queue");
         }
-        it->second = msg;
+        it->second.props = msg.props;
+        it->second.recipients = msg.recipients;
         return {};
     }
     result<void> remove(message_id id) override

@@ -605,6 +605,9 @@ private:
         submit_context* ctx = nullptr;
     };
 
+    // What the spooler keeps of a pending message: properties and recipient rows
+    // (`message_queue::load_without_attachments`), no attachment bytes; a working copy reads the
+    // attachment rows afresh (`working_copy`).
     struct entry {
         outbound_message msg;
         std::size_t busy_with = npos;
@@ -719,7 +722,7 @@ private:
         std::sort(ids.begin(), ids.end());
         for (message_id id : ids) {
             if (entries_.count(id) == 0) {
-                if (auto m = queue_->load(id)) {
+                if (auto m = queue_->load_without_attachments(id)) {
                     entry e;
                     e.declined.resize(m->recipients.size());
                     e.msg = std::move(*m);
@@ -1017,17 +1020,39 @@ private:
         record(spooler_event::kind::requeued, id, i, code);
     }
 
+    // The working copy of `e` for one submission attempt: its properties and recipient rows,
+    // and the attachment rows read from the queue now (they live as long as the copy). False if
+    // the queue no longer has the message.
+    bool working_copy(message_id id, const entry& e, outbound_message& copy) const
+    {
+        auto attachments = queue_->load_attachments(id);
+        if (!attachments) {
+            return false;
+        }
+        copy.id = e.msg.id;
+        copy.props = e.msg.props;
+        copy.recipients = e.msg.recipients;
+        copy.attachments = std::move(*attachments);
+        return true;
+    }
+
     // One SubmitMessage (+ EndMessage) of message `id` by transport `i`.
     task<void> submit_one(std::size_t i, message_id id)
     {
         xp& x = *xps_[i];
         entry& e0 = entries_.at(id);
+        submit_context ctx;
+        // Every attachment row, read for this attempt only; only saved properties come back (below).
+        if (!working_copy(id, e0, ctx.message)) {
+            // Gone from the queue since `refresh`: the client deleted it (as `refresh` handles it).
+            ++changes_;
+            entries_.erase(id);
+            co_return;
+        }
         e0.busy_with = i;
         ++changes_;
         // The transport's picture: only its own recipients have PR_RESPONSIBILITY = FALSE.
         std::vector<std::size_t> mine;
-        submit_context ctx;
-        ctx.message = e0.msg;  // attachments included; only saved properties come back (below)
         if (e0.resubmit_deferred && (e0.deferred_for == i || e0.deferred_for == npos)) {
             ctx.deferred = true;  // BEGIN_DEFERRED, for the transport that deferred it
             e0.resubmit_deferred = false;

@@ -102,7 +102,10 @@ private:
 };
 
 /// The Outbox of a store as the spooler's queue: the pending messages are those with
-/// MSGFLAG_SUBMIT set, loaded with their recipient and attachment tables. A finished message
+/// MSGFLAG_SUBMIT set. The spooler keeps their properties and recipient tables
+/// (`load_without_attachments`); the attachment table is read from the store only for a
+/// transport's working copy (`load_attachments`), and `pending()` lists the Outbox without it,
+/// so no attachment bytes are copied that a submission does not need. A finished message
 /// goes to Sent Items (or is deleted, with PR_DELETE_AFTER_SUBMIT); a quarantined one stays in
 /// the Outbox with MSGFLAG_SUBMIT cleared and the reason in PR_REPORT_TEXT, so it is neither
 /// lost nor offered again. Messages submitted in an earlier session that never finished are
@@ -113,18 +116,23 @@ public:
 
     [[nodiscard]] std::vector<message_id> pending() const override {
         std::vector<message_id> ids;
-        auto all = store_->messages(standard_folder::outbox);
+        auto all = store_->messages(standard_folder::outbox, attachment_rows::left_out);
         if (!all) return ids;
         for (const auto& m : *all) {
-            if ((m.props.get_i4(pr::message_flags).value_or(0) & msgflag::submit) != 0) ids.push_back(message_id{m.id});
+            if (submitted(m)) ids.push_back(message_id{m.id});
         }
         return ids;
     }
     [[nodiscard]] std::optional<outbound_message> load(message_id id) const override {
-        auto m = store_->open_message(static_cast<std::uint64_t>(id));
-        if (!m || m->folder != standard_folder::outbox) return std::nullopt;
-        if ((m->props.get_i4(pr::message_flags).value_or(0) & msgflag::submit) == 0) return std::nullopt;
-        return outbound_message{id, std::move(m->props), std::move(m->recipients), std::move(m->attachments)};
+        return open(id, attachment_rows::included);
+    }
+    [[nodiscard]] std::optional<outbound_message> load_without_attachments(message_id id) const override {
+        return open(id, attachment_rows::left_out);
+    }
+    [[nodiscard]] std::optional<std::vector<property_bag>> load_attachments(message_id id) const override {
+        auto m = open(id, attachment_rows::included);
+        if (!m) return std::nullopt;
+        return std::move(m->attachments);
     }
     // The attachment table stays as the store has it: the spooler never changes it.
     result<void> update(const outbound_message& msg) override {
@@ -132,7 +140,7 @@ public:
     }
     result<void> remove(message_id id) override {
         const auto key = static_cast<std::uint64_t>(id);
-        auto m = store_->open_message(key);
+        auto m = store_->open_message(key, attachment_rows::left_out);
         if (!m) return std::move(m).as_failure();
         property_bag change;
         const std::int32_t flags = m->props.get_i4(pr::message_flags).value_or(0);
@@ -148,7 +156,7 @@ public:
     }
     result<void> quarantine(message_id id, const error_info& why) override {
         const auto key = static_cast<std::uint64_t>(id);
-        auto m = store_->open_message(key);
+        auto m = store_->open_message(key, attachment_rows::left_out);
         if (!m) return std::move(m).as_failure();
         property_bag change;
         (void)change.set(pr::message_flags, m->props.get_i4(pr::message_flags).value_or(0) & ~msgflag::submit);
@@ -161,6 +169,17 @@ public:
     void touch() noexcept { ++generation_; }
 
 private:
+    // A submitted message still waiting in the Outbox.
+    static bool submitted(const stored_message& m) {
+        return m.folder == standard_folder::outbox && (m.props.get_i4(pr::message_flags).value_or(0) & msgflag::submit) != 0;
+    }
+    // Message `id` if it is pending, with or without its attachment table.
+    std::optional<outbound_message> open(message_id id, attachment_rows rows) const {
+        auto m = store_->open_message(static_cast<std::uint64_t>(id), rows);
+        if (!m || !submitted(*m)) return std::nullopt;
+        return outbound_message{id, std::move(m->props), std::move(m->recipients), std::move(m->attachments)};
+    }
+
     std::shared_ptr<store_logon> store_;
     std::atomic<std::uint64_t> generation_{1};
 };
