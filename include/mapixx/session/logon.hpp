@@ -902,7 +902,7 @@ private:
             std::lock_guard guard(core_->mutex);
             store = default_store_of(*core_);
         }
-        if (store && store->messages(standard_folder::outbox)) {
+        if (store && store->messages(standard_folder::outbox, attachment_rows::left_out)) {
             mail->store = store;
             mail->queue = std::make_unique<store_outbox_queue>(store);
             mail->sink = std::make_unique<store_inbox_sink>(store);

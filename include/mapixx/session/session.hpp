@@ -378,7 +378,7 @@ public:
                                "its Outbox",
                                "mapixx.session"));
         }
-        auto m = mail->store->open_message(id);
+        auto m = mail->store->open_message(id, attachment_rows::left_out);
         if (!m) return failed(std::move(m).as_failure());
         if (m->folder != standard_folder::outbox) {
             return failed(fail(scode::invalid_parameter,
