@@ -3,8 +3,10 @@
 // queued message, on every attempt (resend, deferral, busy, failure), to every transport that
 // shares the message; a transport's changes to its copy never reach the queue; a quarantined
 // message keeps them. The spooler keeps no attachment bytes of its own: it reads them from the
-// queue once per submission attempt (a queue written only against `load` still works), and a
-// message whose attachments are gone by then is forgotten as a client deletion.
+// queue once per submission attempt (a queue written only against `load` still works), a
+// message whose attachments are gone by then is forgotten as a client deletion, and one still
+// queued whose attachments cannot be read is a failed attempt: retried, quarantined if it
+// keeps failing.
 #include "spooler_test_helpers.hpp"
 
 #include <mapixx/providers/memory_store.hpp>
@@ -14,6 +16,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -80,6 +83,9 @@ std::size_t bytes_in(const std::vector<property_bag>& rows)
 /// A queue over a `memory_message_queue` that counts the spooler's reads, and the attachment
 /// bytes each kind of read handed out. `vanish` removes a message without a new generation, as a
 /// client deleting it from a store's Outbox does (the spooler learns of it only by reading).
+/// `unreadable` makes the next reads of a message's attachment rows fail while the message stays
+/// queued: `load_attachments` answers nullopt (a queue that cannot say why), or, for a message
+/// given a failure in `broken`, `read_attachments` returns that failure.
 class counting_queue final : public message_queue {
 public:
     memory_message_queue inner;
@@ -88,6 +94,8 @@ public:
     mutable std::size_t lean_bytes = 0;                          // attachment bytes those handed out
     mutable std::map<message_id, std::size_t> attachment_loads;  // load_attachments, per message
     mutable std::size_t attachment_bytes = 0;                    // attachment bytes those handed out
+    mutable std::map<message_id, std::size_t> unreadable;        // reads of these that fail from now on
+    std::map<message_id, failure> broken;                        // what read_attachments says then
 
     message_id submit(outbound_message m)
     {
@@ -122,11 +130,24 @@ public:
     [[nodiscard]] std::optional<std::vector<property_bag>> load_attachments(message_id id) const override
     {
         ++attachment_loads[id];
+        if (auto it = unreadable.find(id); it != unreadable.end() && it->second > 0) {
+            --it->second;
+            return std::nullopt;
+        }
         auto rows = inner.load_attachments(id);
         if (rows) {
             attachment_bytes += bytes_in(*rows);
         }
         return rows;
+    }
+    [[nodiscard]] result<std::vector<property_bag>> read_attachments(message_id id) const override
+    {
+        if (auto it = broken.find(id); it != broken.end() && unreadable.count(id) != 0 && unreadable.at(id) > 0) {
+            ++attachment_loads[id];
+            --unreadable.at(id);
+            return it->second;
+        }
+        return message_queue::read_attachments(id);  // the default, over load_attachments
     }
     result<void> update(const outbound_message& msg) override { return inner.update(msg); }
     result<void> remove(message_id id) override { return inner.remove(id); }
@@ -196,6 +217,8 @@ public:
     mutable std::size_t lean_opens = 0;   // open_message(id, attachment_rows::left_out)
     mutable std::size_t whole_lists = 0;  // messages
     mutable std::size_t lean_lists = 0;   // messages(folder, attachment_rows::left_out)
+    mutable std::size_t failing_whole_opens = 0;  // the next open_message calls that fail (disk_error)
+    std::function<void()> on_failed_open;         // called when one of those fails
 
 protected:
     result<std::uint64_t> do_create_message(standard_folder folder, message_content content) override
@@ -205,6 +228,13 @@ protected:
     [[nodiscard]] result<stored_message> do_open_message(std::uint64_t id) const override
     {
         ++whole_opens;
+        if (failing_whole_opens > 0) {
+            --failing_whole_opens;
+            if (on_failed_open) {
+                on_failed_open();
+            }
+            return fail(scode::disk_error, "reading the message file failed: Input/output error", "test.store");
+        }
         return inner_->open_message(id);
     }
     [[nodiscard]] result<stored_message> do_open_message_without_attachments(std::uint64_t id) const override
@@ -424,7 +454,7 @@ TEST_SUITE("mapixx/spooler/spooler.hpp")
         r.stop();
     }
 
-    TEST_CASE("attachments: the spooler keeps none of 200 pending messages' bytes; each attempt reads them once")
+    TEST_CASE("attachments: the spooler keeps none of 200 pending messages' bytes, each attempt reads them once")
     {
         constexpr std::size_t messages = 200;
         constexpr std::size_t size = 64 * 1024;
@@ -586,6 +616,113 @@ TEST_SUITE("mapixx/spooler/spooler.hpp")
             CHECK(sent.folder == standard_folder::sent_items);
             CHECK(sent.attachments == two_attachments());  // the store's rows, untouched
         }
+        r.stop();
+    }
+
+    TEST_CASE("attachments: a queued message whose attachment rows cannot be read is kept, reported requeued and sent once they can be read")
+    {
+        counting_queue q;
+        rig r;
+        r.options.failure_retry = 5s;
+        auto& a = transport_over(r, q);
+        const message_id id = q.submit(with_attachments("unreadable once", {{"A", "x"}}));
+        q.unreadable[id] = 1;  // the first read fails; the message stays in the queue
+        auto& sp = r.start();
+        CHECK(q.attachment_loads[id] == 1);
+        CHECK(a.logon->sent.empty());
+        CHECK(a.logon->attachments_got.empty());  // the transport never saw a copy without them
+        REQUIRE(sp.count(spooler_event::kind::requeued) == 1);
+        CHECK(sp.events().back().message == std::optional<message_id>{id});
+        CHECK(sp.events().back().code == scode::call_failed);
+        CHECK(q.inner.contains(id));
+        CHECK(sp.next_due() == std::optional<std::chrono::milliseconds>{5s});  // the retry is scheduled
+        // The queue's generation is the same: only the spooler's own entry brings it back.
+        r.advance(5s);
+        CHECK(q.attachment_loads[id] == 2);
+        CHECK(a.logon->sent == std::vector<message_id>{id});
+        CHECK(a.logon->attachments_got == std::vector<std::vector<property_bag>>{two_attachments()});
+        CHECK(sp.count(spooler_event::kind::sent) == 1);
+        CHECK(q.inner.size() == 0);
+        CHECK(q.inner.quarantined().empty());
+        r.stop();
+    }
+
+    TEST_CASE("attachments: a message whose attachment rows keep failing is quarantined after max_attempts with the queue's code and sentence")
+    {
+        counting_queue q;
+        rig r;
+        r.options.max_attempts = 3;
+        auto& a = transport_over(r, q);
+        const message_id bad = q.submit(with_attachments("bad disk", {{"A", "x"}}));
+        const message_id good = q.submit(with_attachments("good", {{"A", "y"}}));
+        q.unreadable[bad] = 100;
+        q.broken.emplace(bad, fail(scode::disk_error, "reading \"/var/mail/outbox/17\" failed: Input/output error",
+                                   "test.queue"));
+        auto& sp = r.start();
+        // Three failed attempts, each reported with the queue's code; the other message went on.
+        CHECK(q.attachment_loads[bad] == 3);
+        std::size_t requeued = 0;
+        for (const spooler_event& ev : sp.events()) {
+            if (ev.message == std::optional<message_id>{bad}) {
+                CHECK(ev.code == scode::disk_error);
+                requeued += ev.what == spooler_event::kind::requeued ? 1 : 0;
+            }
+        }
+        CHECK(requeued == 2);
+        CHECK(sp.count(spooler_event::kind::quarantined) == 1);
+        CHECK(a.logon->sent == std::vector<message_id>{good});
+        // Set aside, not lost: the queue keeps it, with its attachments and the reason.
+        REQUIRE(q.inner.quarantined().count(bad) == 1);
+        const auto& [kept, why] = q.inner.quarantined().at(bad);
+        CHECK(kept.attachments == two_attachments());
+        CHECK(why.component == "mapixx.spooler");
+        CHECK(why.message.find("3 times") != std::string::npos);
+        CHECK(why.message.find("Input/output error") != std::string::npos);
+        CHECK(why.low_level == static_cast<std::uint32_t>(scode::disk_error));
+        // No more reads: a quarantined message is not offered again.
+        r.advance(60s);
+        CHECK(q.attachment_loads[bad] == 3);
+        r.stop();
+    }
+
+    TEST_CASE("attachments: a session's Outbox queue whose store fails to read a message keeps it, and forgets one the client deleted")
+    {
+        auto inner = std::make_shared<memory_store_logon>(std::make_shared<memory_store_data>(), uid::generate(),
+                                                          "store", nullptr);
+        auto store = std::make_shared<counting_store>(inner);
+        std::vector<std::uint64_t> keys;
+        for (const char* subject : {"kept", "deleted"}) {
+            outbound_message m = with_attachments(subject, {{"A", subject}});
+            static_cast<void>(m.props.set(pr::message_flags, msgflag::submit | msgflag::unsent));
+            keys.push_back(store->create_message(standard_folder::outbox, std::move(m.props), std::move(m.recipients),
+                                                 std::move(m.attachments))
+                               .value());
+        }
+        mapixx::detail::store_outbox_queue q{store};
+        rig r;
+        r.options.failure_retry = 1s;
+        auto& a = transport_over(r, q);
+        // The first message's whole read fails once; meanwhile the client deletes the second
+        // one (no new generation: the spooler learns of it only by reading).
+        store->failing_whole_opens = 1;
+        store->on_failed_open = [&] { static_cast<void>(inner->delete_message(keys[1])); };
+        auto& sp = r.start();
+        CHECK(store->whole_opens == 2);  // one failed, one found the second message gone
+        CHECK(a.logon->sent.empty());
+        REQUIRE(sp.count(spooler_event::kind::requeued) == 1);
+        CHECK(sp.events().back().message == std::optional<message_id>{message_id{keys[0]}});
+        CHECK(sp.events().back().code == scode::call_failed);
+        r.advance(1s);
+        CHECK(a.logon->sent == std::vector<message_id>{message_id{keys[0]}});
+        CHECK(a.logon->attachments_got == std::vector<std::vector<property_bag>>{two_attachments()});
+        CHECK(inner->open_message(keys[0]).value().folder == standard_folder::sent_items);
+        // The deleted one: no event, no NDR, nothing sent; it stays where the client put it.
+        for (const spooler_event& ev : sp.events()) {
+            CHECK(ev.message != std::optional<message_id>{message_id{keys[1]}});
+        }
+        CHECK(r.sink.items().empty());
+        CHECK(inner->open_message(keys[1]).value().folder == standard_folder::deleted_items);
+        CHECK(sp.cancel_message(message_id{keys[1]}).code() == scode::not_found);
         r.stop();
     }
 }

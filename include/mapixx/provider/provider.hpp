@@ -84,6 +84,12 @@ public:
                                                                attachment_rows rows = attachment_rows::included) const {
         return rows == attachment_rows::included ? do_messages(folder) : do_messages_without_attachments(folder);
     }
+    /// True if the store answers `messages(folder)`: it exposes the messages of that folder
+    /// to mapixx (the session asks this of its default store for the Outbox before it gives
+    /// the spooler a queue over it). Stores answer at once, without listing the folder; one
+    /// that does not override `do_exposes_messages` answers by listing it without attachment
+    /// rows. False after the logon ended.
+    [[nodiscard]] bool exposes_messages(standard_folder folder) const { return do_exposes_messages(folder); }
     /// Merges `changes` into the properties of message `id` and, if `recipients` is given,
     /// replaces its recipient table (SetProps / ModifyRecipients + SaveChanges).
     result<void> update_message(std::uint64_t id, const property_bag& changes,
@@ -122,6 +128,12 @@ protected:
             for (auto& m : *all) m.attachments.clear();
         }
         return all;
+    }
+    /// `exposes_messages`. The default lists the folder (`do_messages_without_attachments`)
+    /// and answers whether that succeeded, which costs a copy of every message in it; a store
+    /// that can tell at once (its folders always exist, say) overrides it.
+    [[nodiscard]] virtual bool do_exposes_messages(standard_folder folder) const {
+        return do_messages_without_attachments(folder).has_value();
     }
     /// @}
 

@@ -25,6 +25,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <list>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -32,7 +33,9 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <type_traits>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include <fcntl.h>
@@ -45,6 +48,21 @@ namespace mapixx::inline v0 {
 /// (PT_UNICODE, provider-private id 0x6620), read from the provider's profile section, or
 /// from its message service's section when the provider section has none.
 inline constexpr prop_tag maildir_path_tag{0x6620, prop_type::unicode};
+
+/// What the parse cache of a Maildir directory holds (`maildir_store_logon::cache_stats`). The
+/// cache is shared by every logon of the directory in the process; it remembers, for each file
+/// it read, whether it is a message, and the properties and recipient rows of the messages
+/// read last (never their attachment rows), up to `limit` bytes.
+struct maildir_cache_stats {
+    std::size_t files = 0;          ///< Files the cache knows: size, modification time, message or not.
+    std::size_t held = 0;           ///< Messages whose properties and recipient rows it holds.
+    std::size_t bytes = 0;          ///< What those hold, estimated (values, text, bytes); at most `limit`.
+    std::size_t limit = 0;          ///< The bound on `bytes` (`maildir_store_logon::set_cache_limit`).
+    std::uint64_t file_reads = 0;   ///< Message files read from disk since the directory was opened here.
+};
+
+/// The default bound on what the parse cache of a Maildir directory holds: 16 MiB.
+inline constexpr std::size_t maildir_default_cache_limit = std::size_t{16} * 1024 * 1024;
 
 namespace detail::maildir {
 
@@ -64,13 +82,48 @@ struct location {
     std::string name;      ///< its file name
 };
 
-/// A file read once and kept while its size and modification time stay the same.
+/// What the store knows of a file it read, while its size and modification time stay the
+/// same: whether it is a message and, if the cache has kept them, the message's properties and
+/// recipient rows. Attachment rows are never kept: they are read from the file when asked for.
 struct cached_file {
     std::uintmax_t size = 0;
     std::int64_t mtime = 0;
-    std::optional<message_parts> parts;
-    error_info problem;
+    bool message = false;                 ///< the file is a message the store can read
+    std::optional<message_parts> parts;   ///< its properties and recipients (no attachment rows), if kept
+    std::size_t bytes = 0;                ///< what `parts` holds (`bytes_held`); 0 without it
+    std::list<const std::string*>::iterator use{};  ///< its place in the use order, while `parts` is kept
+    scode code = scode::success;          ///< why the file is not a message
+    error_info problem;                   ///< the same, as a sentence naming the file
 };
+
+/// Roughly the memory `bag` holds: its values, and the text and bytes they own.
+inline std::size_t bytes_held(const property_bag& bag) {
+    std::size_t n = sizeof(property_bag);
+    for (const prop_value& v : bag) {
+        n += sizeof(prop_value);
+        std::visit(
+            [&n](const auto& d) {
+                using T = std::remove_cvref_t<decltype(d)>;
+                if constexpr (std::is_same_v<T, std::string> || std::is_same_v<T, binary>) {
+                    n += d.size();
+                } else if constexpr (std::is_same_v<T, std::vector<std::string>> || std::is_same_v<T, std::vector<binary>>) {
+                    for (const auto& x : d) n += sizeof x + x.size();
+                } else if constexpr (requires { typename T::value_type; }) {
+                    n += d.size() * sizeof(typename T::value_type);
+                }
+            },
+            v.data());
+    }
+    return n;
+}
+
+/// Roughly the memory a parsed message holds, attachment rows included.
+inline std::size_t bytes_held(const message_parts& m) {
+    std::size_t n = sizeof(message_parts) + bytes_held(m.props);
+    for (const auto& row : m.recipients) n += bytes_held(row);
+    for (const auto& row : m.attachments) n += bytes_held(row);
+    return n;
+}
 
 /// The unique part of a Maildir file name (before the `:` that starts its info).
 inline std::string_view base_of(std::string_view name) noexcept { return name.substr(0, name.find(':')); }
@@ -177,7 +230,7 @@ public:
         if (!seen) return std::move(seen).as_failure();
         std::vector<stored_message> out;
         for (const auto& [id, loc] : *seen) {
-            if (auto m = build(id, loc, rows)) out.push_back(std::move(*m));
+            if (auto m = build(id, loc, rows)) out.push_back(std::move(*m));  // a bad file is in problems()
         }
         return out;
     }
@@ -186,8 +239,7 @@ public:
     result<stored_message> get(std::uint64_t id, attachment_rows rows = attachment_rows::included) {
         auto loc = locate(id);
         if (!loc) return std::move(loc).as_failure();
-        if (auto m = build(id, *loc, rows)) return std::move(*m);
-        return missing(id);
+        return build(id, *loc, rows);
     }
 
     /// Writes a new message into `folder`: tmp/, fsync, rename into new/ (into cur/ with its
@@ -222,7 +274,7 @@ public:
         auto loc = locate(id);
         if (!loc) return std::move(loc).as_failure();
         auto current = build(id, *loc);
-        if (!current) return missing(id);
+        if (!current) return std::move(current).as_failure();
         const std::string old_path = path_of(*loc);
         message_parts parts{std::move(current->props), std::move(current->recipients), std::move(current->attachments)};
         parts.props.merge(changes);
@@ -303,10 +355,22 @@ public:
     [[nodiscard]] std::vector<error_info> problems() const {
         std::vector<error_info> out;
         for (const auto& [path, cached] : cache_) {
-            if (!cached.parts) out.push_back(cached.problem);
+            if (!cached.message) out.push_back(cached.problem);
         }
         for (const auto& [path, info] : duplicates_) out.push_back(info);
         return out;
+    }
+
+    /// What the parse cache holds.
+    [[nodiscard]] maildir_cache_stats cache_stats() const noexcept {
+        return maildir_cache_stats{cache_.size(), use_.size(), held_bytes_, held_limit_, file_reads_};
+    }
+
+    /// Bounds what the parse cache holds to `bytes`, dropping the least recently used messages'
+    /// properties at once if it holds more.
+    void set_cache_limit(std::size_t bytes) {
+        held_limit_ = bytes;
+        trim();
     }
 
 private:
@@ -385,49 +449,129 @@ private:
         return out;
     }
 
-    /// Reads (or takes from the cache) the file at `path`.
-    const cached_file& read(const std::string& path, const struct stat& st) {
-        const auto mtime = static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
-        auto it = cache_.find(path);
-        if (it != cache_.end() && it->second.size == static_cast<std::uintmax_t>(st.st_size) && it->second.mtime == mtime) {
-            return it->second;
+    /// True if `c` was read from the file as `st` describes it (same size and modification time).
+    static bool same_file(const cached_file& c, const struct stat& st) noexcept {
+        return c.size == static_cast<std::uintmax_t>(st.st_size) && c.mtime == mtime_of(st);
+    }
+    static std::int64_t mtime_of(const struct stat& st) noexcept {
+        return static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+    }
+
+    /// Drops the properties and recipients `c` keeps (its verdict stays).
+    void drop_parts(cached_file& c) noexcept {
+        if (!c.parts) return;
+        use_.erase(c.use);
+        held_bytes_ -= c.bytes;
+        c.parts.reset();
+        c.bytes = 0;
+    }
+
+    /// Keeps `lean` (a message without attachment rows) in the entry of `key` as the most
+    /// recently used, then drops the least recently used entries' until the cache is within
+    /// its limit. A message larger than the limit alone is not kept.
+    void keep(const std::string& key, cached_file& c, message_parts lean) {
+        drop_parts(c);
+        const std::size_t bytes = bytes_held(lean);
+        if (bytes > held_limit_) return;
+        c.use = use_.insert(use_.end(), &key);
+        c.parts = std::move(lean);
+        c.bytes = bytes;
+        held_bytes_ += bytes;
+        trim();
+    }
+
+    /// Drops the least recently used entries' properties until the cache is within its limit.
+    void trim() noexcept {
+        while (held_bytes_ > held_limit_ && !use_.empty()) {
+            drop_parts(cache_.find(*use_.front())->second);
         }
-        cached_file c;
+    }
+
+    /// Forgets the file of entry `it` (it is gone).
+    std::map<std::string, cached_file>::iterator forget(std::map<std::string, cached_file>::iterator it) noexcept {
+        drop_parts(it->second);
+        return cache_.erase(it);
+    }
+
+    /// Reads and parses the file at `path` (`st`: its stat just before) and records the outcome
+    /// in its cache entry: whether it is a message and, room permitting, its properties and
+    /// recipients. With `whole`, the message is also stored there, attachment rows included.
+    /// Fails with the reason the file is not a message (`corrupt_data` when it does not parse).
+    result<void> parse_file(const std::string& path, const struct stat& st, message_parts* whole) {
+        ++file_reads_;
+        auto slot = cache_.try_emplace(path).first;
+        cached_file& c = slot->second;
+        drop_parts(c);
         c.size = static_cast<std::uintmax_t>(st.st_size);
-        c.mtime = mtime;
+        c.mtime = mtime_of(st);
+        c.message = false;
         std::string text;
         failure why;
         const auto status = read_whole_file(path, text, &why);
         if (status != read_status::ok) {
-            c.problem = status == read_status::absent
-                            ? error_info{component, "the file \"" + path + "\" disappeared while it was read", 0, 0, 0}
-                            : why.info;
-        } else {
-            read_problem problem;
-            c.parts = read_message(text, problem);
-            if (!c.parts) {
-                std::string where = "the file \"" + path + "\"";
-                if (problem.line > 0) where += ", line " + std::to_string(problem.line) + ",";
-                c.problem = error_info{component,
-                                       where + " is not a message the Maildir store can read (" + problem.what +
-                                           "); it was skipped and left as it is",
-                                       0, static_cast<std::uint32_t>(problem.line), 0};
+            if (status == read_status::absent) {
+                why = fail(scode::not_found, "the file \"" + path + "\" disappeared while it was read", component);
             }
+            c.code = why.code;
+            c.problem = why.info;
+            return why;
         }
-        return cache_[path] = std::move(c);
+        read_problem problem;
+        std::optional<message_parts> parts = read_message(text, problem);
+        if (!parts) {
+            std::string where = "the file \"" + path + "\"";
+            if (problem.line > 0) where += ", line " + std::to_string(problem.line) + ",";
+            c.code = scode::corrupt_data;
+            c.problem = error_info{component,
+                                   where + " is not a message the Maildir store can read (" + problem.what +
+                                       "); it was skipped and left as it is",
+                                   0, static_cast<std::uint32_t>(problem.line), 0};
+            return fail(c.code, c.problem);
+        }
+        c.message = true;
+        c.code = scode::success;
+        c.problem = {};
+        if (whole != nullptr) {
+            keep(slot->first, c, message_parts{parts->props, parts->recipients, {}});
+            *whole = std::move(*parts);
+        } else {
+            keep(slot->first, c, message_parts{std::move(parts->props), std::move(parts->recipients), {}});
+        }
+        return {};
     }
 
-    /// The message at `loc` with id `id` (its attachment rows copied only with
-    /// `attachment_rows::included`), or nullopt if its file cannot be read.
-    std::optional<stored_message> build(std::uint64_t id, const location& loc,
-                                        attachment_rows rows = attachment_rows::included) {
+    /// The cache entry of the file at `path`; the file is read only when the cache has no
+    /// entry for it as `st` describes it.
+    const cached_file& verdict(const std::string& path, const struct stat& st) {
+        if (auto it = cache_.find(path); it != cache_.end() && same_file(it->second, st)) return it->second;
+        static_cast<void>(parse_file(path, st, nullptr));
+        return cache_.find(path)->second;
+    }
+
+    /// The message at `loc` with id `id`, or why its file cannot be read. Without attachment
+    /// rows (`attachment_rows::left_out`) it comes from the cache when the cache kept it; the
+    /// attachment rows are read from the file each time, and never kept.
+    result<stored_message> build(std::uint64_t id, const location& loc,
+                                 attachment_rows rows = attachment_rows::included) {
         const std::string path = path_of(loc);
         struct stat st {};
-        if (::stat(path.c_str(), &st) != 0) return std::nullopt;
-        const cached_file& c = read(path, st);
-        if (!c.parts) return std::nullopt;
-        stored_message m{id, loc.folder, c.parts->props, c.parts->recipients, {}};
-        if (rows == attachment_rows::included) m.attachments = c.parts->attachments;
+        if (::stat(path.c_str(), &st) != 0) return missing(id);
+        stored_message m{id, loc.folder, {}, {}, {}};
+        auto it = cache_.find(path);
+        const bool known = it != cache_.end() && same_file(it->second, st);
+        if (known && !it->second.message) return fail(it->second.code, it->second.problem);
+        if (known && rows == attachment_rows::left_out && it->second.parts) {
+            cached_file& c = it->second;
+            use_.splice(use_.end(), use_, c.use);
+            m.props = c.parts->props;
+            m.recipients = c.parts->recipients;
+        } else {
+            message_parts whole;
+            if (auto r = parse_file(path, st, &whole); !r) return std::move(r).as_failure();
+            m.props = std::move(whole.props);
+            m.recipients = std::move(whole.recipients);
+            if (rows == attachment_rows::included) m.attachments = std::move(whole.attachments);
+        }
         apply_letters(m.props, letters_of(loc.name));
         return m;
     }
@@ -458,7 +602,7 @@ private:
                 struct stat st {};
                 if (::stat(path.c_str(), &st) != 0) continue;
                 seen_paths.push_back(path);
-                if (!read(path, st).parts) continue;
+                if (!verdict(path, st).message) continue;
                 found.push_back({std::string(base_of(name)), location{folder, in_new, name}});
             }
         }
@@ -467,7 +611,7 @@ private:
         std::sort(seen_paths.begin(), seen_paths.end());
         for (auto it = cache_.begin(); it != cache_.end();) {
             const bool here = it->first.rfind(new_prefix, 0) == 0 || it->first.rfind(cur_prefix, 0) == 0;
-            if (here && !std::binary_search(seen_paths.begin(), seen_paths.end(), it->first)) it = cache_.erase(it);
+            if (here && !std::binary_search(seen_paths.begin(), seen_paths.end(), it->first)) it = forget(it);
             else ++it;
         }
         for (auto it = duplicates_.begin(); it != duplicates_.end();) {
@@ -512,6 +656,10 @@ private:
     std::size_t uidlist_read_ = 0;
     bool ends_with_newline_ = true;
     std::map<std::string, cached_file> cache_;
+    std::list<const std::string*> use_;  // keys of the entries that keep their parts, least recently used first
+    std::size_t held_bytes_ = 0;         // what those keep (bytes_held)
+    std::size_t held_limit_ = maildir_default_cache_limit;
+    std::uint64_t file_reads_ = 0;
     std::map<std::uint64_t, location> where_;
     std::map<std::string, error_info> duplicates_;
 };
@@ -590,6 +738,21 @@ public:
         return state_->problems();
     }
 
+    /// What the directory's parse cache holds now, and how many message files it has read.
+    [[nodiscard]] maildir_cache_stats cache_stats() const {
+        std::lock_guard guard(state_->mutex);
+        return state_->cache_stats();
+    }
+
+    /// Bounds what the parse cache of this directory keeps (properties and recipient rows of
+    /// the messages read last; attachment rows are never kept) to about `bytes`, for every
+    /// logon of the directory in this process. The default is `maildir_default_cache_limit`;
+    /// 0 keeps none, so every read of a message reads its file. Works after logoff too.
+    void set_cache_limit(std::size_t bytes) {
+        std::lock_guard guard(state_->mutex);
+        state_->set_cache_limit(bytes);
+    }
+
     /// Ends the logon: later calls return `end_of_session`.
     task<void> logoff() override {
         logged_off_.store(true);
@@ -622,6 +785,19 @@ protected:
         if (auto r = alive(); !r) return std::move(r).as_failure();
         std::lock_guard guard(state_->mutex);
         return state_->list(folder, attachment_rows::left_out);
+    }
+    // The folder's new/ and cur/ are directories it may list: no file is read.
+    [[nodiscard]] bool do_exposes_messages(standard_folder folder) const override {
+        if (logged_off_.load()) return false;
+        const std::string dir = folder_path(folder);
+        for (const char* sub : {"new", "cur"}) {
+            const std::string path = detail::join_path(dir, sub);
+            struct stat st {};
+            if (::stat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || ::access(path.c_str(), R_OK | X_OK) != 0) {
+                return false;
+            }
+        }
+        return true;
     }
     result<void> do_update_message(std::uint64_t id, const property_bag& changes,
                                    const std::vector<property_bag>* recipients) override {

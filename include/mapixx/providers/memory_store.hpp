@@ -199,6 +199,8 @@ protected:
         if (auto r = alive(); !r) return std::move(r).as_failure();
         return data_->list(store_, folder, attachment_rows::left_out);
     }
+    // Every standard folder exists in a memory store: only the end of the logon says no.
+    [[nodiscard]] bool do_exposes_messages(standard_folder) const override { return !logged_off_.load(); }
     result<void> do_update_message(std::uint64_t id, const property_bag& changes,
                                    const std::vector<property_bag>* recipients) override {
         if (auto r = alive(); !r) return r;
@@ -260,6 +262,7 @@ public:
         std::string name = ctx.provider.display_name;
         if (name.empty()) name = "Memory Store";
         property_bag row;
+        row.reserve(3);
         (void)row.set(pr::display_name, name);
         (void)row.set(pr::status_code, static_cast<std::int32_t>(status_code::available));
         (void)row.set(pr::status_string, std::string("Available"));

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -27,8 +28,9 @@ namespace mapixx::inline v0 {
 /// `quarantine` when a message failed too often; anything else stays in the queue.
 ///
 /// Memory: the spooler keeps what `load_without_attachments` returns for every pending message
-/// until it leaves the queue, and reads the attachment rows (`load_attachments`) only to build
-/// a transport's working copy, which it drops when that submission attempt ends. A queue that
+/// until it leaves the queue, and reads the attachment rows (`read_attachments`, over
+/// `load_attachments`) only to build a transport's working copy, which it drops when that
+/// submission attempt ends. A queue that
 /// overrides both keeps the spooler free of attachment bytes; one that implements only the
 /// pure virtuals works as well, through the defaults (over `load`), without that saving.
 class message_queue {
@@ -49,9 +51,9 @@ public:
         return load(id);
     }
     /// The attachment rows of the message (PR_ATTACH_DATA_BIN holds the bytes), or nullopt if
-    /// it is not (or no longer) in the queue: the spooler then forgets it as a message the
-    /// client deleted. Called once per submission attempt, for the working copy. The default
-    /// takes them from `load(id)`; a queue that overrides this should copy only them.
+    /// it is not (or no longer) in the queue, or they cannot be read now. The default takes
+    /// them from `load(id)`; a queue that overrides this should copy only them. The spooler
+    /// reaches it through `read_attachments`.
     [[nodiscard]] virtual std::optional<std::vector<property_bag>> load_attachments(message_id id) const
     {
         auto m = load(id);
@@ -59,6 +61,36 @@ public:
             return std::nullopt;
         }
         return std::move(m->attachments);
+    }
+    /// The attachment rows of the message for a transport's working copy, read once per
+    /// submission attempt, or why they could not be read. What the spooler does with a failure
+    /// depends on its code:
+    /// - `not_found`: the message is not (or no longer) in the queue. The spooler forgets it,
+    ///   as it forgets a message the client deleted: no event, no attempt counted.
+    /// - any other code: the message is there but its attachments cannot be read now (a disk
+    ///   error, a store that is busy). That is a failed submission attempt: the spooler keeps the
+    ///   message, records `requeued` with this code, offers it again after `failure_retry`, and
+    ///   quarantines it after `max_attempts` failed attempts, the reason holding this sentence.
+    ///
+    /// The default asks `load_attachments`; when that has nothing, it asks
+    /// `load_without_attachments` whether the message is still queued, and fails with
+    /// `call_failed` if it is, `not_found` if not. A queue that knows why a read failed
+    /// overrides this and returns its own code and sentence.
+    [[nodiscard]] virtual result<std::vector<property_bag>> read_attachments(message_id id) const
+    {
+        if (auto rows = load_attachments(id)) {
+            return std::move(*rows);
+        }
+        if (load_without_attachments(id)) {
+            return fail(scode::call_failed,
+                        "the outbound queue holds message " + std::to_string(static_cast<std::uint64_t>(id)) +
+                            " but could not read its attachment rows",
+                        "mapixx.message_queue");
+        }
+        return fail(scode::not_found,
+                    "message " + std::to_string(static_cast<std::uint64_t>(id)) +
+                        " is no longer in the outbound queue",
+                    "mapixx.message_queue");
     }
     /// Writes a changed message back (PR_RESPONSIBILITY of its recipients, saved properties).
     /// The spooler never changes attachment rows: `msg.attachments` are those
@@ -130,6 +162,14 @@ public:
         auto it = messages_.find(id);
         if (it == messages_.end()) {
             return std::nullopt;
+        }
+        return it->second.attachments;
+    }
+    [[nodiscard]] result<std::vector<property_bag>> read_attachments(message_id id) const override
+    {
+        auto it = messages_.find(id);
+        if (it == messages_.end()) {
+            return fail(scode::not_found, "the message is no longer in the outbound queue", "mapixx.memory_queue");
         }
         return it->second.attachments;
     }

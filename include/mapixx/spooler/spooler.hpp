@@ -44,7 +44,9 @@ struct spooler_transport {
 
 /// Tunables. Delays are in the spooler clock's time.
 struct spooler_options {
-    std::size_t max_attempts = 3;                         ///< Failed attempts (exceptions, errors) before quarantine.
+    /// Failed attempts of a message before quarantine: a transport's exceptions and errors, and
+    /// attachment rows the queue could not read for the working copy.
+    std::size_t max_attempts = 3;
     std::chrono::milliseconds busy_retry{1000};           ///< After `busy`.
     std::chrono::milliseconds resend_later_delay{60000};  ///< After END_RESEND_LATER.
     std::chrono::milliseconds failure_retry{0};           ///< After a failed attempt.
@@ -61,7 +63,7 @@ struct spooler_event {
         partly_sent,         ///< One transport sent its recipients; others remain.
         ndr,                 ///< Recipients reported undeliverable.
         deferred,            ///< END_DONT_RESEND: kept until SENTDEFERRED.
-        requeued,            ///< Will be offered again (busy, wait, network_error, resend, failure).
+        requeued,            ///< Will be offered again (busy, wait, network_error, resend, failure, unreadable attachments).
         not_me,              ///< The transport declined its recipients.
         quarantined,         ///< Failed `max_attempts` times: set aside (S10).
         cancelled,           ///< The client cancelled it; it left the queue.
@@ -103,8 +105,8 @@ struct flush_progress {
 /// Nothing is lost: a message leaves the queue only when all its recipients are done: sent
 /// (EndMessage 0), or reported undeliverable to the sender (no transport takes the recipient,
 /// or the transport returned MAPI_E_CANCEL), or the client cancelled it. Everything else
-/// requeues it; after `max_attempts` failed attempts (errors, exceptions) it is quarantined,
-/// still held by the queue.
+/// requeues it; after `max_attempts` failed attempts (errors, exceptions, attachment rows the
+/// queue could not read) it is quarantined, still held by the queue.
 ///
 /// Preconditions: the scheduler, queue, sink, clock and providers outlive the spooler;
 /// `shutdown()` has completed (or the scheduler was destroyed) before the spooler is destroyed.
@@ -1001,7 +1003,9 @@ private:
         co_await notify(i, transport_notify::cancel_message, data);
     }
 
-    // A failed attempt: requeue, or quarantine after max_attempts (S10).
+    // A failed attempt: requeue, or quarantine after max_attempts (S10). `what` says what went
+    // wrong in the attempt for transport `i`: the transport's failure, or the queue's when the
+    // message's attachment rows could not be read for its working copy.
     void attempt_failed(message_id id, entry& e, std::size_t i, scode code, const std::string& what)
     {
         ++changes_;
@@ -1009,8 +1013,9 @@ private:
         if (e.attempts >= options_.max_attempts) {
             error_info info;
             info.component = "mapixx.spooler";
-            info.message = "transport " + xps_[i]->config.name + " failed " + std::to_string(e.attempts) +
-                           " times on this message; set aside (last: " + what + ")";
+            info.message = "submitting this message failed " + std::to_string(e.attempts) +
+                           " times; set aside (last, for transport " + xps_[i]->config.name + ": " + what + ")";
+            info.low_level = static_cast<std::uint32_t>(code);
             static_cast<void>(queue_->quarantine(id, info));
             entries_.erase(id);
             record(spooler_event::kind::quarantined, id, i, code);
@@ -1021,19 +1026,19 @@ private:
     }
 
     // The working copy of `e` for one submission attempt: its properties and recipient rows,
-    // and the attachment rows read from the queue now (they live as long as the copy). False if
-    // the queue no longer has the message.
-    bool working_copy(message_id id, const entry& e, outbound_message& copy) const
+    // and the attachment rows read from the queue now (they live as long as the copy). Fails as
+    // the queue's `read_attachments` does (`not_found`: the queue no longer has the message).
+    result<void> working_copy(message_id id, const entry& e, outbound_message& copy) const
     {
-        auto attachments = queue_->load_attachments(id);
+        auto attachments = queue_->read_attachments(id);
         if (!attachments) {
-            return false;
+            return std::move(attachments).as_failure();
         }
         copy.id = e.msg.id;
         copy.props = e.msg.props;
         copy.recipients = e.msg.recipients;
         copy.attachments = std::move(*attachments);
-        return true;
+        return {};
     }
 
     // One SubmitMessage (+ EndMessage) of message `id` by transport `i`.
@@ -1043,10 +1048,18 @@ private:
         entry& e0 = entries_.at(id);
         submit_context ctx;
         // Every attachment row, read for this attempt only; only saved properties come back (below).
-        if (!working_copy(id, e0, ctx.message)) {
-            // Gone from the queue since `refresh`: the client deleted it (as `refresh` handles it).
-            ++changes_;
-            entries_.erase(id);
+        if (auto copied = working_copy(id, e0, ctx.message); !copied) {
+            if (copied.code() == scode::not_found) {
+                // Gone from the queue since `refresh`: the client deleted it (as `refresh` handles it).
+                ++changes_;
+                entries_.erase(id);
+            } else {
+                // Still queued, but its attachments could not be read now: a failed attempt, as
+                // when a transport fails (offered again after failure_retry, quarantined after
+                // max_attempts), never a message forgotten while it waits in the queue.
+                attempt_failed(id, e0, i, copied.code(),
+                               "the outbound queue could not read its attachment rows: " + copied.info().message);
+            }
             co_return;
         }
         e0.busy_with = i;
