@@ -88,6 +88,47 @@ private:
     std::shared_ptr<state> st_;
 };
 
+/// A transport that counts what the spooler asks of its logon.
+class counting_transport final : public transport_provider {
+public:
+    struct state {
+        int logons = 0;
+        int address_types = 0;
+        int notifies = 0;
+        int logoffs = 0;
+    };
+    explicit counting_transport(std::shared_ptr<state> st) : st_(std::move(st)) {}
+
+    class logon_object final : public transport_logon {
+    public:
+        logon_object(spooler_support& s, std::shared_ptr<state> st) : transport_logon(s), st_(std::move(st)) {}
+        task<address_types_result> address_types() override {
+            ++st_->address_types;
+            co_return address_types_result{{"CNT"}, {}, false, false};
+        }
+        task<submit_result> submit_message(submit_context&) override { co_return submit_result{}; }
+        task<result<void>> transport_notify(transport_notify_flags&, transport_notify_data) override {
+            ++st_->notifies;
+            co_return result<void>{};
+        }
+        task<void> logoff() override {
+            ++st_->logoffs;
+            co_return;
+        }
+
+    private:
+        std::shared_ptr<state> st_;
+    };
+
+    task<result<std::unique_ptr<transport_logon>>> logon(provider_context& ctx) override {
+        ++st_->logons;
+        co_return std::unique_ptr<transport_logon>(std::make_unique<logon_object>(*ctx.spooler, st_));
+    }
+
+private:
+    std::shared_ptr<state> st_;
+};
+
 /// A transport that says it waits on network I/O (it never does here).
 class network_transport final : public transport_provider {
 public:
@@ -235,6 +276,37 @@ TEST_CASE("a transport's status row reaches the session's status table through i
     CHECK(row->get_string(pr::display_name) == "INBXP transport");
     (void)sync_wait(s->logoff());
     CHECK(st->logoffs == 1);
+}
+
+TEST_CASE("a session whose spooler never ran logs its transport off without the spooler's start and stop calls") {
+    world w;
+    auto data = std::make_shared<memory_store_data>();
+    auto st = std::make_shared<counting_transport::state>();
+    w.providers.add_store("MXXMEM", [data] { return std::make_unique<memory_store>(data); });
+    w.providers.add_transport("CNTXP", [st] { return std::make_unique<counting_transport>(st); });
+    w.add(profile_builder("C").service("C", "CSVC", {store("MXXMEM", resource_flag::default_store), transport("CNTXP")}));
+
+    SUBCASE("never spooled: logged on and off by the session, nothing asked by the spooler") {
+        auto s = w.logon({.profile = "C", .flags = mail_flags});
+        REQUIRE(s);
+        (void)sync_wait(s->logoff());
+        CHECK(st->logons == 1);
+        CHECK(st->logoffs == 1);
+        CHECK(st->address_types == 0);
+        CHECK(st->notifies == 0);
+    }
+    SUBCASE("spooled once: AddressTypes and TransportNotify begin, then at logoff TransportNotify end") {
+        auto s = w.logon({.profile = "C", .flags = mail_flags});
+        REQUIRE(s);
+        REQUIRE(s->spool());
+        CHECK(st->address_types == 1);
+        const int begun = st->notifies;
+        CHECK(begun >= 1);
+        (void)sync_wait(s->logoff());
+        CHECK(st->notifies > begun);
+        CHECK(st->logons == 1);
+        CHECK(st->logoffs == 1);
+    }
 }
 
 TEST_CASE("MAPI_FORCE_DOWNLOAD: the first inbound pass is done when the logon returns") {

@@ -69,6 +69,14 @@ private:
     profile_store* to_;
 };
 
+/// The registry's entry for `name` (copied under its mutex).
+detail::session_registry::profile_view view_entry(const subsystem& mapi, const std::string& name) {
+    auto& reg = mapi.state()->sessions;
+    std::lock_guard guard(reg.mutex);
+    auto it = reg.views.find(name);
+    return it == reg.views.end() ? detail::session_registry::profile_view{} : it->second;
+}
+
 } // namespace
 
 TEST_SUITE("session/profile sharing") {
@@ -201,6 +209,88 @@ TEST_CASE("a change in the store reaches the next session, from a store that sha
         REQUIRE(again);
         CHECK(section_of_dll(again->profile_copy().value(), "BSTORE").get_string(note_tag) == text);
     }
+}
+
+TEST_CASE("from a store that keeps its snapshot, the next session after a logoff reuses the view - a change lets it go") {
+    two_store_world w;
+    auto mapi = initialize({.profiles = &w.profiles, .providers = &w.providers}).value();
+    std::shared_ptr<const profile> view;
+    {
+        auto first = sync_wait(mapi.logon({.profile = "P", .flags = individual}));
+        REQUIRE(first);
+        view = view_entry(mapi, "P").kept;
+        REQUIRE(view != nullptr);
+        sync_wait(first->logoff());
+    }
+    // No session is live: the view is still kept, and the next session is logged on to it.
+    CHECK(view_entry(mapi, "P").kept == view);
+    CHECK(view.use_count() == 2);  // this test and the registry
+    {
+        auto second = sync_wait(mapi.logon({.profile = "P", .flags = individual}));
+        REQUIRE(second);
+        CHECK(view_entry(mapi, "P").kept == view);
+        CHECK(view.use_count() > 2);  // and the session
+        // The store lets go of its snapshot (a change): the session's end lets go of the view too.
+        REQUIRE(w.profiles.update("P", [](profile& p) -> result<void> {
+            p.services.front().display_name += " (changed)";
+            return {};
+        }));
+        sync_wait(second->logoff());
+        CHECK(view_entry(mapi, "P").kept == nullptr);
+    }
+    CHECK(view.use_count() == 1);  // only this test
+    // The next session sees the change, in a new view that is kept again.
+    auto third = sync_wait(mapi.logon({.profile = "P", .flags = individual}));
+    REQUIRE(third);
+    CHECK(third->profile_copy().value().services.front().display_name.ends_with(" (changed)"));
+    CHECK(view_entry(mapi, "P").kept != nullptr);
+    CHECK(view_entry(mapi, "P").kept != view);
+    sync_wait(third->logoff());
+}
+
+TEST_CASE("a kept view whose snapshot the store dropped while no session was live goes at the next logon that makes a view") {
+    two_store_world w;
+    profile q = w.profiles.load("P").value();
+    q.name = "Q";
+    q.is_default = false;
+    q.search_key = uid::generate();
+    REQUIRE(w.profiles.create(q));
+    auto mapi = initialize({.profiles = &w.profiles, .providers = &w.providers}).value();
+    {
+        auto s = sync_wait(mapi.logon({.profile = "P", .flags = individual}));
+        REQUIRE(s);
+        sync_wait(s->logoff());
+    }
+    std::weak_ptr<const profile> kept = view_entry(mapi, "P").kept;
+    REQUIRE_FALSE(kept.expired());
+    // A write to the store drops every snapshot it handed out; no session of P is live to notice.
+    REQUIRE(w.profiles.update("Q", [](profile&) -> result<void> { return {}; }));
+    CHECK_FALSE(kept.expired());
+    auto other = sync_wait(mapi.logon({.profile = "Q", .flags = individual}));
+    REQUIRE(other);
+    CHECK(kept.expired());
+    sync_wait(other->logoff());
+}
+
+TEST_CASE("from a store that makes a new snapshot each time, no view outlives the sessions that use it") {
+    two_store_world w;
+    forwarding_store plain(w.profiles);
+    auto mapi = initialize({.profiles = &plain, .providers = &w.providers}).value();
+    std::weak_ptr<const profile> view;
+    {
+        auto a = sync_wait(mapi.logon({.profile = "P", .flags = individual}));
+        REQUIRE(a);
+        CHECK(view_entry(mapi, "P").kept == nullptr);
+        view = view_entry(mapi, "P").view;
+        REQUIRE_FALSE(view.expired());
+        // A second session while the first is live shares its view (equal snapshots).
+        auto b = sync_wait(mapi.logon({.profile = "P", .flags = individual}));
+        REQUIRE(b);
+        CHECK(view_entry(mapi, "P").view.lock() == view.lock());
+        sync_wait(a->logoff());
+        sync_wait(b->logoff());
+    }
+    CHECK(view.expired());
 }
 
 } // TEST_SUITE

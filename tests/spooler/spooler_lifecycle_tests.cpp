@@ -354,6 +354,39 @@ TEST_SUITE("mapixx/spooler/spooler.hpp")
         CHECK(r.queue.contains(id));  // persists for the next session
     }
 
+    TEST_CASE("S11: a spooler started and shut down before it ever ran logs no transport on, and a later pump calls none")
+    {
+        rig r;
+        r.add("a", types_of({"A"}));
+        r.spool = std::make_unique<spooler>(r.sched, r.queue, r.sink, r.clock, r.configs, r.options);
+        spooler& sp = *r.spool;
+        sp.start();
+        CHECK(sp.current_state() == spooler::state::starting);
+        sp.shutdown();
+        CHECK(sp.current_state() == spooler::state::stopped);
+        // The start spawned before the shutdown runs now, and does nothing.
+        const message_id id = r.queue.submit(make_message("queued", {{"A", "x"}}));
+        sp.pump();
+        CHECK(r.log.empty());
+        CHECK(sp.current_state() == spooler::state::stopped);
+        CHECK_FALSE(sp.support(0).status_row().has_value());
+        CHECK(r.queue.contains(id));  // stays queued for the next session
+        CHECK(r.sink.count(delivery::kind::non_delivery_report) == 0);
+    }
+
+    TEST_CASE("S11: a spooler shut down after its start ran logs every transport off, as before")
+    {
+        rig r;
+        r.add("a", types_of({"A"}));
+        auto& sp = r.start();
+        REQUIRE(r.calls("a:logon") == 1);
+        sp.shutdown();
+        CHECK(sp.current_state() == spooler::state::stopping);
+        sp.pump();
+        CHECK(sp.current_state() == spooler::state::stopped);
+        CHECK(r.calls("a:logoff") == 1);
+    }
+
     TEST_CASE("S11: a transport whose logon fails is never called - its recipients get an NDR")
     {
         rig r;

@@ -593,8 +593,14 @@ public:
 
     /// Copies every property of `other` into this bag, replacing equal ids.
     void merge(const property_bag& other) {
+        if (values_.empty()) {
+            values_ = other.values_;  // one allocation at the size needed
+            return;
+        }
         for (const auto& v : other) (void)set(v);
     }
+    /// Makes room for `n` properties in all, so that adding up to that many allocates once.
+    void reserve(std::size_t n) { values_.reserve(n); }
 
     friend bool operator==(const property_bag&, const property_bag&) = default;
 

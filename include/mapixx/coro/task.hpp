@@ -166,7 +166,7 @@ protected:
 class frame_cache {
 public:
     static constexpr std::size_t granule = 8;
-    static constexpr std::size_t max_frame = 2048;
+    static constexpr std::size_t max_frame = 4096;
     static constexpr std::size_t per_size = 8;
     static constexpr std::size_t max_bytes = 64 * 1024;
 

@@ -47,6 +47,7 @@ using transport_factory = std::function<std::unique_ptr<transport_provider>()>;
     a = strip(a);
     b = strip(b);
     if (a.size() != b.size()) return false;
+    if (a == b) return true;  // the common match: spelled alike
     for (std::size_t i = 0; i < a.size(); ++i) {
         auto low = [](char c) { return (c >= 'A' && c <= 'Z') ? char(c - 'A' + 'a') : c; };
         if (low(a[i]) != low(b[i])) return false;

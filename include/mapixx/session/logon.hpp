@@ -94,22 +94,33 @@ struct logon_in_progress {
 /// MsgServiceTransportOrder (`profile::transport_order`; transports it does not name follow),
 /// else order of addition with every STATUS_XP_PREFER_LAST transport moved to the end.
 [[nodiscard]] inline std::vector<uid> transport_order(const profile& p) {
-    std::vector<const provider_entry*> all;
+    std::size_t transports = 0;
     for (const auto& s : p.services) {
-        for (const auto& prov : s.providers) {
-            if (prov.type == resource_type::transport_provider) all.push_back(&prov);
-        }
+        for (const auto& prov : s.providers) transports += prov.type == resource_type::transport_provider ? 1 : 0;
     }
-    std::stable_partition(all.begin(), all.end(),
-                          [](const provider_entry* t) { return !t->flags.has(resource_flag::xp_prefer_last); });
     std::vector<uid> out;
+    if (transports == 0) return out;
+    out.reserve(transports);
     auto add = [&](const uid& u) {
         if (std::find(out.begin(), out.end(), u) == out.end()) out.push_back(u);
     };
     for (const uid& u : p.transport_order) {
-        if (std::any_of(all.begin(), all.end(), [&](const provider_entry* t) { return t->provider_uid == u; })) add(u);
+        for (const auto& s : p.services) {
+            for (const auto& prov : s.providers) {
+                if (prov.type == resource_type::transport_provider && prov.provider_uid == u) add(u);
+            }
+        }
     }
-    for (const provider_entry* t : all) add(t->provider_uid);
+    // Then the others in profile order, STATUS_XP_PREFER_LAST ones after the rest.
+    for (const bool last : {false, true}) {
+        for (const auto& s : p.services) {
+            for (const auto& prov : s.providers) {
+                if (prov.type == resource_type::transport_provider && prov.flags.has(resource_flag::xp_prefer_last) == last) {
+                    add(prov.provider_uid);
+                }
+            }
+        }
+    }
     return out;
 }
 
@@ -655,8 +666,10 @@ private:
         report_.shared = core_->shared;
         report_.no_mail = no_mail_;
         service_disabled_.assign(core_->prof().services.size(), false);
+        report_.services.reserve(core_->prof().services.size());
         for (const auto& svc : core_->prof().services) {
             service_report sr;
+            sr.providers.reserve(svc.providers.size());
             sr.name = svc.name;
             sr.display_name = svc.display_name;
             sr.dll_name = svc.dll_name;
@@ -696,26 +709,36 @@ private:
     /// The profile as a session sees it: `source` with PR_RESOURCE_FLAGS and
     /// PR_PROVIDER_DLL_NAME in every provider's section and a section for every service (MAPI
     /// keeps them there). Made once per version of the profile and shared by the sessions
-    /// logged on to that version (`session_registry::views`).
+    /// logged on to that version; kept between sessions while the store keeps its snapshot
+    /// (`session_registry::profile_view` says how long).
     std::shared_ptr<const profile> session_view(const std::string& name, std::shared_ptr<const profile> source) {
+        // `source` is the only copy here: another owner is the store, keeping its snapshot.
+        const bool store_keeps = source.use_count() > 1;
         {
             std::lock_guard guard(reg_->mutex);
             if (auto it = reg_->views.find(name); it != reg_->views.end()) {
-                auto known_source = it->second.source.lock();
-                auto known_view = it->second.view.lock();
-                // The same snapshot, or (from a store that makes a new one each time) an equal profile.
-                if (known_source && known_view && (known_source == source || *known_source == *source)) {
+                session_registry::profile_view& e = it->second;
+                auto known_view = e.kept ? e.kept : e.view.lock();
+                auto known_source = e.source.lock();
+                // The same snapshot, or (from a store that makes a new one each time, or after
+                // a change to another profile of the store) an equal profile.
+                if (known_view && known_source && (known_source == source || *known_source == *source)) {
+                    if (store_keeps && known_source != source) {
+                        e.source = source;
+                        e.kept = known_view;
+                    }
                     return known_view;
                 }
             }
         }
-        // The view keeps its source alive (so that the weak entry above finds it while sessions
-        // of this version live, whatever the store keeps).
+        // From a store that does not keep its snapshot, the view keeps it alive, so that the
+        // entry finds it (and compares the next snapshot with it) while sessions of this version
+        // live. From one that does, the store's hold is what the entry watches.
         struct view_and_source {
             profile view;
             std::shared_ptr<const profile> source;
         };
-        auto both = std::make_shared<view_and_source>(view_and_source{*source, source});
+        auto both = std::make_shared<view_and_source>(view_and_source{*source, store_keeps ? nullptr : source});
         profile* view = &both->view;
         for (auto& svc : view->services) {
             for (auto& prov : svc.providers) {
@@ -729,7 +752,8 @@ private:
         }
         std::shared_ptr<const profile> shared(both, view);
         std::lock_guard guard(reg_->mutex);
-        reg_->views[name] = session_registry::profile_view{source, shared};
+        reg_->drop_stale_views();
+        reg_->views[name] = session_registry::profile_view{source, shared, store_keeps ? shared : nullptr};
         return shared;
     }
 
@@ -875,24 +899,33 @@ private:
     /// a MAPI_NO_MAIL session only those tightly coupled to their store (STATUS_OWN_STORE), and
     /// none of them is announced in the status table (rules 21, 22, 65). No transport: no spooler.
     void prepare_mail() {
-        std::vector<std::unique_ptr<session_xp>> xps;
-        std::vector<resource_flags> flags;
+        struct planned {
+            std::size_t si, pi;
+            resource_flags flags;
+        };
+        const std::vector<uid> order = transport_order(core_->prof());
+        if (order.empty()) return;
+        std::vector<planned> plan;
+        plan.reserve(order.size());
         bool coupled = false;
-        for (const uid& id : transport_order(core_->prof())) {
+        for (const uid& id : order) {
             const key k = locate(id);
             const provider_entry& e = core_->prof().services[k.first].providers[k.second];
             if (no_mail_ && !e.flags.has(resource_flag::own_store)) continue;
-            xps.push_back(std::make_unique<session_xp>(k.first, k.second));
-            flags.push_back(e.flags);
+            plan.push_back(planned{k.first, k.second, e.flags});
             coupled = coupled || e.flags.has(resource_flag::own_store);
         }
-        if (xps.empty()) return;
+        if (plan.empty()) return;
         // The spooler moves every STATUS_XP_PREFER_LAST transport to the end; so does this list,
-        // so that index i of the list is the spooler's transport i.
-        std::vector<std::size_t> order(xps.size());
-        for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-        std::stable_partition(order.begin(), order.end(),
-                              [&](std::size_t i) { return !flags[i].has(resource_flag::xp_prefer_last); });
+        // so that index i of the list is the spooler's transport i. (Stable, in place: the list
+        // is short, and std::stable_partition would allocate a buffer.)
+        for (std::size_t i = 1; i < plan.size(); ++i) {
+            for (std::size_t j = i; j > 0 && plan[j - 1].flags.has(resource_flag::xp_prefer_last) &&
+                                    !plan[j].flags.has(resource_flag::xp_prefer_last);
+                 --j) {
+                std::swap(plan[j - 1], plan[j]);
+            }
+        }
         auto mail = std::make_shared<session_mail>();
         mail->coupled_only = no_mail_;
         mail->has_coupled = coupled;
@@ -902,7 +935,7 @@ private:
             std::lock_guard guard(core_->mutex);
             store = default_store_of(*core_);
         }
-        if (store && store->messages(standard_folder::outbox, attachment_rows::left_out)) {
+        if (store && store->exposes_messages(standard_folder::outbox)) {
             mail->store = store;
             mail->queue = std::make_unique<store_outbox_queue>(store);
             mail->sink = std::make_unique<store_inbox_sink>(store);
@@ -913,10 +946,13 @@ private:
                  "memory and delivers inbound mail to memory (session::undelivered)");
         }
         std::vector<spooler_transport> list;
-        for (std::size_t i : order) {
-            const provider_entry& e = core_->prof().services[xps[i]->service_index()].providers[xps[i]->provider_index()];
-            list.push_back(spooler_transport{xps[i].get(), e.display_name, e.flags});
-            mail->transports.push_back(std::move(xps[i]));
+        list.reserve(plan.size());
+        mail->transports.reserve(plan.size());
+        for (const planned& t : plan) {
+            const provider_entry& e = core_->prof().services[t.si].providers[t.pi];
+            auto x = std::make_unique<session_xp>(t.si, t.pi);
+            list.push_back(spooler_transport{x.get(), e.display_name, e.flags});
+            mail->transports.push_back(std::move(x));
         }
         mail->sp = std::make_unique<spooler>(*mail->sched, *mail->queue, *mail->sink, mail->clock, std::move(list));
         std::lock_guard guard(core_->mutex);
@@ -1028,19 +1064,35 @@ private:
         return {npos, npos};  // effective_transport_order only lists uids of the profile
     }
 
-    /// The provider object of `dll` and `kind` for this session, made on first use.
-    result<provider*> provider_object_for(const provider_entry& entry) {
-        for (auto& o : core_->objects) {
-            if (o.kind == entry.type && same_dll_name(o.dll, entry.dll_name)) return o.object.get();
+    /// `logon` shared (the session's record, `session::providers`), its control block from the
+    /// frame cache. If that cannot be allocated, the logon object is deleted (the provider's
+    /// logoff is not called: the same as a failure of `std::shared_ptr`'s own constructor).
+    static std::shared_ptr<provider_logon> shared_logon(std::unique_ptr<provider_logon> logon) {
+        // The constructor deletes `raw` itself when it throws.
+        provider_logon* raw = logon.release();
+        return std::shared_ptr<provider_logon>(raw, std::default_delete<provider_logon>(),
+                                               frame_cache_allocator<provider_logon>());
+    }
+
+    /// The provider object of `dll` and `kind` for this session, made on first use, with the
+    /// slot pool of its DLL.
+    struct object_and_pool {
+        provider* object;
+        slot_pool* pool;  ///< null if the DLL has none (not registered)
+    };
+    result<object_and_pool> provider_object_for(const provider_entry& entry) {
+        for (const auto& o : core_->objects) {
+            if (o.kind == entry.type && same_dll_name(o.dll, entry.dll_name)) return object_and_pool{o.object.get(), o.pool};
         }
-        if (providers_ == nullptr || !providers_->has(entry.dll_name, entry.type)) {
+        auto not_registered = [&] {
             return fail(scode::not_found,
                         "provider DLL \"" + entry.dll_name + "\" (" + std::string(sdk_name(entry.type)) +
                             ") is not registered in the provider_registry" +
                             (providers_ == nullptr ? std::string(" (the subsystem has none: init_options::providers)")
                                                    : std::string("; register it with add_store, add_ab or add_transport")),
                         logon_component);
-        }
+        };
+        if (providers_ == nullptr) return not_registered();
         std::unique_ptr<provider> made;
         try {
             made = providers_->make(entry.dll_name, entry.type);
@@ -1051,16 +1103,18 @@ private:
             return fail(scode::call_failed, "the factory of provider DLL \"" + entry.dll_name + "\" threw",
                         logon_component);
         }
+        if (!made && !providers_->has(entry.dll_name, entry.type)) return not_registered();
         if (!made || made->kind() != entry.type) {
             return fail(scode::call_failed,
                         "the factory of provider DLL \"" + entry.dll_name + "\" returned no " +
                             std::string(sdk_name(entry.type)) + " object",
                         logon_component);
         }
+        slot_pool* pool = providers_->pool(entry.dll_name, made->max_sessions());
         provider* raw = made.get();
         std::lock_guard guard(core_->mutex);
-        core_->objects.push_back(provider_object{entry.dll_name, entry.type, std::move(made)});
-        return raw;
+        core_->objects.push_back(provider_object{entry.dll_name, entry.type, std::move(made), pool});
+        return object_and_pool{raw, pool};
     }
 
     /// The status row of a provider, made on first use.
@@ -1116,7 +1170,7 @@ private:
             std::string why = object.info().message;
             co_return co_await disable_service(si, pi, object.code(), why);
         }
-        slot_pool* pool = providers_->pool(entry.dll_name, (*object)->max_sessions());
+        slot_pool* pool = object->pool;
         // A transport gets its spooler support; in a MAPI_NO_MAIL session (only tightly coupled
         // transports log on) it has no row in the session's table (rule 21).
         const bool hidden = no_mail_ && entry.type == resource_type::transport_provider;
@@ -1168,7 +1222,7 @@ private:
                                      *ctx_support,
                                      xp_support};
                 try {
-                    auto r = co_await call_provider_logon(**object, ctx);
+                    auto r = co_await call_provider_logon(*object->object, ctx);
                     if (!r) {
                         code = r.code();
                         message = r.info().message;
@@ -1192,7 +1246,7 @@ private:
                 {
                     std::lock_guard guard(core_->mutex);
                     core_->records.push_back(provider_record{static_cast<std::uint32_t>(si), static_cast<std::uint32_t>(pi),
-                                                             std::shared_ptr<provider_logon>(std::move(got)),
+                                                             shared_logon(std::move(got)),
                                                              std::move(slot)});
                 }
                 reg_->live_provider_logons.fetch_add(1);
@@ -1365,7 +1419,11 @@ private:
         lock_.release();
     }
 
-    void step(std::string s) { report_.steps.push_back(std::move(s)); }
+    void step(std::string s) {
+        // A logon that goes well takes about eight steps: room for them at once.
+        if (report_.steps.empty()) report_.steps.reserve(8);
+        report_.steps.push_back(std::move(s));
+    }
 
     // String building lives in ordinary functions: g++ 12 mishandles conditional expressions
     // that make class-type temporaries inside coroutine bodies (they are destroyed twice).

@@ -167,14 +167,18 @@ public:
     }
 
     /// Stops the spooler: cancels messages in progress (they stay queued), ends flushes, turns
-    /// traffic off and logs every transport off. Run the scheduler to complete it.
+    /// traffic off and logs every transport off. Run the scheduler to complete it. A spooler
+    /// whose start has not run yet (no pump since `start()`) stops at once: no transport was
+    /// logged on, so none is logged on only to be logged off again.
     void shutdown()
     {
         if (state_ == state::stopping || state_ == state::stopped) {
             return;
         }
-        if (state_ == state::created) {
-            // Never started: no transport is logged on, nothing to cancel or log off.
+        if (state_ == state::created || (state_ == state::starting && !start_began_)) {
+            // Never started, or started and never run: no transport is logged on, nothing to
+            // cancel or log off. A start that was spawned and not run yet returns at once if the
+            // scheduler runs it later (start_body).
             state_ = state::stopped;
             return;
         }
@@ -1419,6 +1423,11 @@ private:
 
     task<void> start_body()
     {
+        if (state_ == state::stopped) {
+            start_done_ = true;  // shut down before this start ran: nothing to log on
+            co_return;
+        }
+        start_began_ = true;
         // Logon with NO_INBOUND | NO_OUTBOUND, then AddressTypes at once (rule 59).
         for (std::size_t i = 0; i != xps_.size(); ++i) {
             xp& x = *xps_[i];
@@ -1646,6 +1655,7 @@ private:
     state state_ = state::created;
     bool stopping_ = false;
     bool start_done_ = false;
+    bool start_began_ = false;  ///< start_body has run (shutdown then has transports to stop)
     std::size_t flushes_running_ = 0;
     std::size_t store_newmail_ = 0;
     io_driver* io_ = nullptr;

@@ -145,6 +145,7 @@ struct provider_object {
     std::string dll;
     resource_type kind = resource_type::store_provider;
     std::unique_ptr<provider> object;
+    slot_pool* pool = nullptr;  ///< the slot pool of its DLL (`provider_registry::pool`)
 };
 
 struct member_state;
@@ -336,24 +337,25 @@ private:
     std::unique_ptr<error_info> last_error_;
 };
 
-/// The allocator of members' blocks (`make_member`): a join and its leave make and free one
-/// each, so they come from the calling thread's cache of small blocks, the one task frames use
-/// (`frame_cache`; plain operator new when that cache is off).
+/// The allocator of the blocks a logon or a join makes and its logoff frees (a member's block,
+/// `make_member`; the control block of each provider logon's `shared_ptr`): they come from the
+/// calling thread's cache of small blocks, the one task frames use (`frame_cache`; plain
+/// operator new when that cache is off).
 template <class T>
-struct member_allocator {
+struct frame_cache_allocator {
     using value_type = T;
-    member_allocator() noexcept = default;
+    frame_cache_allocator() noexcept = default;
     template <class U>
-    member_allocator(const member_allocator<U>&) noexcept {}  // NOLINT: converting, as allocators are
+    frame_cache_allocator(const frame_cache_allocator<U>&) noexcept {}  // NOLINT: converting, as allocators are
     [[nodiscard]] T* allocate(std::size_t n) { return static_cast<T*>(frame_cache::allocate(n * sizeof(T))); }
     void deallocate(T* p, std::size_t n) noexcept { frame_cache::deallocate(p, n * sizeof(T)); }
     template <class U>
-    friend bool operator==(const member_allocator&, const member_allocator<U>&) noexcept { return true; }
+    friend bool operator==(const frame_cache_allocator&, const frame_cache_allocator<U>&) noexcept { return true; }
 };
 
 /// A new member of `core` (not yet counted in it), with the flags of its logon.
 inline std::shared_ptr<member_state> make_member(std::shared_ptr<session_core> core, logon_flags flags) {
-    auto m = std::allocate_shared<member_state>(member_allocator<member_state>());
+    auto m = std::allocate_shared<member_state>(frame_cache_allocator<member_state>());
     m->core = std::move(core);
     m->flags = flags;
     return m;
@@ -408,8 +410,8 @@ inline result<void> session_support::modify_status_row(const property_bag& row, 
         provider_status_row& target = core_->provider_rows[row_ - first_provider_row];
         // Built aside and swapped in, so that a std::bad_alloc leaves the row as it was.
         property_bag changes;
-        if (update) {
-            changes = target.changed();
+        if (update && target.changes) {
+            changes = *target.changes;
             changes.merge(row);
         } else {
             changes = row;
@@ -478,6 +480,7 @@ inline task<void> release_core(std::shared_ptr<session_core> core) {
             reg->shared.reset();
             reg->join_reports.clear();
         }
+        reg->drop_stale_view(core->profile_name());
     }
     // The spooler stops first (traffic off; messages in flight stay queued in the store), then
     // the providers log off in reverse logon order: transports, stores, address books.

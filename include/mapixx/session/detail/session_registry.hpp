@@ -17,6 +17,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -44,16 +45,41 @@ struct session_registry {
     /// The profile usage registry used when `init_options::usage` is null.
     std::unique_ptr<profile_usage> own_usage;
 
-    /// The profile as sessions see it (`session_view_of`), per profile name: made from one
-    /// snapshot of the store (`profile_store::load_shared`) and shared by every session that
+    /// The profile as sessions see it (`logon_run::session_view`), per profile name: made from
+    /// one snapshot of the store (`profile_store::load_shared`) and shared by every session that
     /// logs on to that snapshot (rule 34 holds: a session that changes its profile changes a
-    /// copy of its own). Weak, so that a profile (and its secure properties) lives no longer
-    /// than the sessions and the store that hold it. Guarded by `mutex`.
+    /// copy of its own). Guarded by `mutex`.
+    ///
+    /// How long a view lives. From a store that keeps its snapshot (as `memory_profile_store`
+    /// does until the profile changes) the view is kept here too, in `kept`, for as long as the
+    /// store keeps `source`: the next logon finds it even when no session is live, and the
+    /// view adds no copy of the profile's secure properties that the store does not hold
+    /// already. Once the store lets go of `source`, the view is let go by the next logon that
+    /// builds a view, or by the end of a session on that profile (`drop_stale_view`). From a
+    /// store that makes a new snapshot each time, the view holds its source and lives as long
+    /// as the sessions that use it, no longer.
     struct profile_view {
         std::weak_ptr<const profile> source;  ///< what the store gave
         std::weak_ptr<const profile> view;    ///< `source` with the sections MAPI fills in
+        std::shared_ptr<const profile> kept;  ///< `view`, while the store keeps `source`
     };
     std::unordered_map<std::string, profile_view> views;
+
+    /// Lets go of the kept view of `name` if the store no longer keeps its source. Call with
+    /// `mutex` held.
+    void drop_stale_view(const std::string& name) noexcept {
+        if (auto it = views.find(name); it != views.end() && it->second.kept && it->second.source.expired()) {
+            it->second.kept.reset();
+        }
+    }
+    /// Lets go of every kept view whose source the store no longer keeps, and forgets the
+    /// entries whose view no session uses. Call with `mutex` held.
+    void drop_stale_views() noexcept {
+        for (auto it = views.begin(); it != views.end();) {
+            if (it->second.kept && it->second.source.expired()) it->second.kept.reset();
+            it = (!it->second.kept && it->second.view.expired()) ? views.erase(it) : std::next(it);
+        }
+    }
 
     /// The report of the last logon (`share_report`), per profile and kind of logon.
     std::mutex reports_mutex;
