@@ -218,6 +218,8 @@ public:
     mutable std::size_t whole_lists = 0;  // messages
     mutable std::size_t lean_lists = 0;   // messages(folder, attachment_rows::left_out)
     mutable std::size_t failing_whole_opens = 0;  // the next open_message calls that fail (disk_error)
+    mutable std::size_t failing_lean_opens = 0;   // the same for open_message(id, attachment_rows::left_out)
+    mutable std::size_t failing_lean_lists = 0;   // the next messages(folder, attachment_rows::left_out) calls that fail
     std::function<void()> on_failed_open;         // called when one of those fails
 
 protected:
@@ -240,6 +242,10 @@ protected:
     [[nodiscard]] result<stored_message> do_open_message_without_attachments(std::uint64_t id) const override
     {
         ++lean_opens;
+        if (failing_lean_opens > 0) {
+            --failing_lean_opens;
+            return fail(scode::disk_error, "reading the message file failed: Input/output error", "test.store");
+        }
         return inner_->open_message(id, attachment_rows::left_out);
     }
     [[nodiscard]] result<std::vector<stored_message>> do_messages(standard_folder folder) const override
@@ -251,6 +257,10 @@ protected:
         standard_folder folder) const override
     {
         ++lean_lists;
+        if (failing_lean_lists > 0) {
+            --failing_lean_lists;
+            return fail(scode::disk_error, "listing the folder failed: Input/output error", "test.store");
+        }
         return inner_->messages(folder, attachment_rows::left_out);
     }
     result<void> do_update_message(std::uint64_t id, const property_bag& changes,
@@ -266,6 +276,56 @@ protected:
 
 private:
     std::shared_ptr<memory_store_logon> inner_;
+};
+
+/// A counting store over a memory store whose Outbox holds one submitted message (`key`) with
+/// two attachments.
+struct outbox_with_one {
+    explicit outbox_with_one(const std::string& subject)
+    {
+        outbound_message m = with_attachments(subject, {{"A", "x"}});
+        static_cast<void>(m.props.set(pr::message_flags, msgflag::submit | msgflag::unsent));
+        key = store->create_message(standard_folder::outbox, std::move(m.props), std::move(m.recipients),
+                                    std::move(m.attachments))
+                  .value();
+    }
+    std::shared_ptr<memory_store_logon> inner = std::make_shared<memory_store_logon>(
+        std::make_shared<memory_store_data>(), uid::generate(), "store", nullptr);
+    std::shared_ptr<counting_store> store = std::make_shared<counting_store>(inner);
+    std::uint64_t key = 0;
+};
+
+/// A memory queue whose listing (`read_pending`) fails the next `failing` times.
+class failing_list_queue final : public message_queue {
+public:
+    explicit failing_list_queue(memory_message_queue& inner) : inner_{&inner} {}
+    mutable std::size_t failing = 0;
+
+    [[nodiscard]] std::vector<message_id> pending() const override { return inner_->pending(); }
+    [[nodiscard]] result<std::vector<message_id>> read_pending() const override
+    {
+        if (failing > 0) {
+            --failing;
+            return fail(scode::network_error, "the queue's server did not answer", "test.queue");
+        }
+        return inner_->pending();
+    }
+    [[nodiscard]] std::optional<outbound_message> load(message_id id) const override { return inner_->load(id); }
+    [[nodiscard]] std::optional<outbound_message> load_without_attachments(message_id id) const override
+    {
+        return inner_->load_without_attachments(id);
+    }
+    [[nodiscard]] std::optional<std::vector<property_bag>> load_attachments(message_id id) const override
+    {
+        return inner_->load_attachments(id);
+    }
+    result<void> update(const outbound_message& msg) override { return inner_->update(msg); }
+    result<void> remove(message_id id) override { return inner_->remove(id); }
+    result<void> quarantine(message_id id, const error_info& why) override { return inner_->quarantine(id, why); }
+    [[nodiscard]] std::uint64_t generation() const noexcept override { return inner_->generation(); }
+
+private:
+    memory_message_queue* inner_;
 };
 
 /// Transport "a" (address type A) on rig `r`, whose spooler is to read queue `q`.
@@ -711,7 +771,7 @@ TEST_SUITE("mapixx/spooler/spooler.hpp")
         CHECK(a.logon->sent.empty());
         REQUIRE(sp.count(spooler_event::kind::requeued) == 1);
         CHECK(sp.events().back().message == std::optional<message_id>{message_id{keys[0]}});
-        CHECK(sp.events().back().code == scode::call_failed);
+        CHECK(sp.events().back().code == scode::disk_error);  // the store's own code
         r.advance(1s);
         CHECK(a.logon->sent == std::vector<message_id>{message_id{keys[0]}});
         CHECK(a.logon->attachments_got == std::vector<std::vector<property_bag>>{two_attachments()});
@@ -723,6 +783,89 @@ TEST_SUITE("mapixx/spooler/spooler.hpp")
         CHECK(r.sink.items().empty());
         CHECK(inner->open_message(keys[1]).value().folder == standard_folder::deleted_items);
         CHECK(sp.cancel_message(message_id{keys[1]}).code() == scode::not_found);
+        r.stop();
+    }
+
+    TEST_CASE("attachments: a session's Outbox message that the store cannot read at all is kept and retried, with the store's code")
+    {
+        outbox_with_one w("unreadable for a while");
+        auto& inner = w.inner;
+        auto& store = w.store;
+        const std::uint64_t key = w.key;
+        mapixx::detail::store_outbox_queue q{store};
+        rig r;
+        r.options.failure_retry = 1s;
+        auto& a = transport_over(r, q);
+        // The file cannot be read at all when the working copy is made: with attachments, and
+        // then without them either.
+        store->failing_whole_opens = 1;
+        store->on_failed_open = [&] { store->failing_lean_opens = 1; };
+        auto& sp = r.start();
+        CHECK(a.logon->sent.empty());
+        REQUIRE(sp.count(spooler_event::kind::requeued) == 1);
+        CHECK(sp.events().back().code == scode::disk_error);
+        CHECK(inner->open_message(key).value().folder == standard_folder::outbox);
+        r.advance(1s);
+        CHECK(a.logon->sent == std::vector<message_id>{message_id{key}});
+        CHECK(a.logon->attachments_got == std::vector<std::vector<property_bag>>{two_attachments()});
+        r.stop();
+    }
+
+    TEST_CASE("queue: an Outbox that cannot be listed, or a listed message that cannot be read, is listed again after queue_retry")
+    {
+        for (const bool listing_fails : {true, false}) {
+            CAPTURE(listing_fails);
+            outbox_with_one w("waiting");
+            auto& inner = w.inner;
+            auto& store = w.store;
+            const std::uint64_t key = w.key;
+            mapixx::detail::store_outbox_queue q{store};
+            rig r;
+            r.options.queue_retry = 5s;
+            auto& a = transport_over(r, q);
+            if (listing_fails) {
+                store->failing_lean_lists = 1;
+            } else {
+                store->failing_lean_opens = 1;
+            }
+            auto& sp = r.start();
+            CHECK(a.logon->sent.empty());
+            REQUIRE(sp.count(spooler_event::kind::queue_unreadable) == 1);
+            CHECK(sp.events().back().code == (listing_fails ? scode::disk_error : scode::call_failed));
+            CHECK(sp.events().back().transport == spooler::npos);
+            CHECK(sp.next_due() == std::optional<std::chrono::milliseconds>{r.clock.now() + 5s});
+            // Nothing changed the queue's generation: only the retry lists it again.
+            r.advance(4s);
+            CHECK(a.logon->sent.empty());
+            r.advance(1s);
+            CHECK(a.logon->sent == std::vector<message_id>{message_id{key}});
+            CHECK(sp.count(spooler_event::kind::queue_unreadable) == 1);
+            CHECK(inner->open_message(key).value().folder == standard_folder::sent_items);
+            r.stop();
+        }
+    }
+
+    TEST_CASE("queue: a listing that fails forgets none of the messages the spooler knows")
+    {
+        memory_message_queue inner;
+        failing_list_queue q{inner};
+        rig r;
+        r.options.busy_retry = 10s;
+        r.options.queue_retry = 1s;
+        auto& a = transport_over(r, q);
+        a.configure = [](fake_xp& x) { x.submit_script.push_back({scode::busy, 0, 0}); };  // the first attempt waits
+        const message_id first = inner.submit(with_attachments("first", {{"A", "x"}}));
+        r.start();
+        REQUIRE(a.logon->sent.empty());
+        // A second message is queued (a new generation) while the queue cannot be listed.
+        q.failing = 1;
+        const message_id second = inner.submit(with_attachments("second", {{"A", "y"}}));
+        r.spool->pump();
+        CHECK(r.spool->count(spooler_event::kind::queue_unreadable) == 1);
+        r.advance(1s);  // listed again: the second one is sent
+        CHECK(a.logon->sent == std::vector<message_id>{second});
+        r.advance(9s);  // the first one's busy delay is over: it was never forgotten
+        CHECK(a.logon->sent == std::vector<message_id>{second, first});
         r.stop();
     }
 }

@@ -38,6 +38,12 @@ public:
     virtual ~message_queue() = default;
     /// The ids of the active (not quarantined) messages, in submission order.
     [[nodiscard]] virtual std::vector<message_id> pending() const = 0;
+    /// `pending()`, or why the queue cannot be listed now (a store that cannot be read). The
+    /// spooler lists the queue through this: on a failure it keeps the messages it knows,
+    /// forgets none, and lists again after `spooler_options::queue_retry` (`pending()` has no
+    /// way to fail, so an empty list from it means the queue is empty). The default returns
+    /// `pending()`; a queue whose listing can fail overrides this.
+    [[nodiscard]] virtual result<std::vector<message_id>> read_pending() const { return pending(); }
     /// A copy of the whole message, its attachment rows included, or nullopt if it is not (or
     /// no longer) in the queue. The spooler itself calls the two functions below.
     [[nodiscard]] virtual std::optional<outbound_message> load(message_id id) const = 0;

@@ -51,6 +51,9 @@ struct spooler_options {
     std::chrono::milliseconds resend_later_delay{60000};  ///< After END_RESEND_LATER.
     std::chrono::milliseconds failure_retry{0};           ///< After a failed attempt.
     std::chrono::milliseconds poll_interval{60000};       ///< Between two `poll` calls.
+    /// After the queue could not be listed (`message_queue::read_pending`), or a message it
+    /// listed could not be read: the queue is listed again then, whether it changed or not.
+    std::chrono::milliseconds queue_retry{1000};
     /// Rule 62: a provider whose `spi_version()` is below this is released unused (MAPI_E_VERSION).
     std::uint32_t min_spi_version = xp_provider::pdk1_spi_version;
 };
@@ -72,10 +75,13 @@ struct spooler_event {
         protocol_violation,  ///< A transport broke a rule (e.g. changed TransportNotify flags).
         critical_error,      ///< A transport sent NOTIFY_CRITICAL_ERROR; it gets no more calls.
         logon_failed,        ///< A transport did not log on (`code`: its error; `version` for rule 62).
+        queue_unreadable,    ///< The queue could not be listed, or a message it listed read (`code`); listed again after `queue_retry`.
     };
     kind what = kind::sent;             ///< What happened.
     std::optional<message_id> message;  ///< The message, if any.
-    std::size_t transport = 0;          ///< The transport (index in `spooler::transports()` order).
+    /// The transport (index in `spooler::transports()` order); `spooler::npos` for an event of
+    /// the queue (`queue_unreadable`).
+    std::size_t transport = 0;
     scode code = scode::success;        ///< The code that led to it.
 };
 
@@ -223,6 +229,9 @@ public:
             if (x->phase == transport_state::running && x->logon_out.has(transport_logon_flag::sp_poll)) {
                 consider(x->next_poll);
             }
+        }
+        if (relist_at_) {
+            consider(*relist_at_);
         }
         return due;
     }
@@ -474,6 +483,8 @@ public:
     }
     /// Everything that happened, in order.
     [[nodiscard]] const std::vector<spooler_event>& events() const noexcept { return events_; }
+    /// "No transport" (`spooler_event::transport` of a queue event).
+    static constexpr std::size_t npos = static_cast<std::size_t>(-1);
     /// How many events of one kind.
     [[nodiscard]] std::size_t count(spooler_event::kind k) const noexcept
     {
@@ -488,7 +499,6 @@ public:
     }
 
 private:
-    static constexpr std::size_t npos = static_cast<std::size_t>(-1);
 
     detail::spooler_support_owner* owner() noexcept { return this; }
 
@@ -718,14 +728,24 @@ private:
 
     void refresh()
     {
-        if (queue_->generation() == seen_generation_ && seen_once_) {
+        const bool retry_due = relist_at_ && *relist_at_ <= clock_->now();
+        if (queue_->generation() == seen_generation_ && seen_once_ && !retry_due) {
             return;
         }
         seen_once_ = true;
         seen_generation_ = queue_->generation();
+        relist_at_.reset();
         ++changes_;
-        std::vector<message_id> ids = queue_->pending();
+        auto listed = queue_->read_pending();
+        if (!listed) {
+            // The queue cannot be listed now: every message known stays, none is taken for
+            // deleted, and the queue is listed again after queue_retry.
+            relist_later(listed.code());
+            return;
+        }
+        std::vector<message_id>& ids = *listed;
         std::sort(ids.begin(), ids.end());
+        bool unread = false;
         for (message_id id : ids) {
             if (entries_.count(id) == 0) {
                 if (auto m = queue_->load_without_attachments(id)) {
@@ -735,8 +755,13 @@ private:
                     e.unsettled = true;
                     entries_.emplace(id, std::move(e));
                     unsettled_.push_back(id);
+                } else {
+                    unread = true;  // listed, then not read: deleted meanwhile, or unreadable now
                 }
             }
+        }
+        if (unread) {
+            relist_later(scode::call_failed);
         }
         for (auto it = entries_.begin(); it != entries_.end();) {
             if (it->second.busy_with == npos && !std::binary_search(ids.begin(), ids.end(), it->first)) {
@@ -745,6 +770,14 @@ private:
                 ++it;
             }
         }
+    }
+
+    // The queue is listed again after queue_retry, whatever its generation (`refresh`), and
+    // `next_due()` says when; `code` says why, in a `queue_unreadable` event.
+    void relist_later(scode code)
+    {
+        relist_at_ = clock_->now() + options_.queue_retry;
+        record(spooler_event::kind::queue_unreadable, std::nullopt, npos, code);
     }
 
     static bool recipient_done(const property_bag& r) { return r.get_bool(pr::responsibility).value_or(false); }
@@ -1655,7 +1688,9 @@ private:
     state state_ = state::created;
     bool stopping_ = false;
     bool start_done_ = false;
-    bool start_began_ = false;  ///< start_body has run (shutdown then has transports to stop)
+    bool start_began_ = false;
+    // When the queue is listed again after a listing or a read failed (`relist_later`).
+    std::optional<std::chrono::milliseconds> relist_at_;  ///< start_body has run (shutdown then has transports to stop)
     std::size_t flushes_running_ = 0;
     std::size_t store_newmail_ = 0;
     io_driver* io_ = nullptr;

@@ -115,9 +115,14 @@ public:
     explicit store_outbox_queue(std::shared_ptr<store_logon> store) : store_(std::move(store)) {}
 
     [[nodiscard]] std::vector<message_id> pending() const override {
-        std::vector<message_id> ids;
+        auto ids = read_pending();
+        return ids ? std::move(*ids) : std::vector<message_id>{};
+    }
+    /// The store's failure when it cannot list its Outbox (the spooler then keeps what it knows).
+    [[nodiscard]] result<std::vector<message_id>> read_pending() const override {
         auto all = store_->messages(standard_folder::outbox, attachment_rows::left_out);
-        if (!all) return ids;
+        if (!all) return std::move(all).as_failure();
+        std::vector<message_id> ids;
         for (const auto& m : *all) {
             if (submitted(m)) ids.push_back(message_id{m.id});
         }
@@ -133,6 +138,29 @@ public:
         auto m = open(id, attachment_rows::included);
         if (!m) return std::nullopt;
         return std::move(m->attachments);
+    }
+    /// The store's own failure when it cannot read the message (a broken file, a disk error),
+    /// so that the spooler counts a failed attempt with the store's code and sentence; only a
+    /// message the store no longer has, or one no longer submitted, is `not_found`.
+    [[nodiscard]] result<std::vector<property_bag>> read_attachments(message_id id) const override {
+        const auto key = static_cast<std::uint64_t>(id);
+        auto m = store_->open_message(key, attachment_rows::included);
+        if (m && submitted(*m)) return std::move(m->attachments);
+        if (m || m.code() == scode::not_found) {
+            return fail(scode::not_found,
+                        "message " + std::to_string(key) + " is no longer submitted in the Outbox",
+                        "mapixx.session.outbox");
+        }
+        // Unreadable now. Still submitted, as far as a read without attachments can tell (from a
+        // store's cache, say)? If that read shows the message gone, it is gone; if it fails too,
+        // the store's first failure stands: the message is not given up on a read error.
+        auto lean = store_->open_message(key, attachment_rows::left_out);
+        if (lean ? !submitted(*lean) : lean.code() == scode::not_found) {
+            return fail(scode::not_found,
+                        "message " + std::to_string(key) + " is no longer submitted in the Outbox",
+                        "mapixx.session.outbox");
+        }
+        return std::move(m).as_failure();
     }
     // The attachment table stays as the store has it: the spooler never changes it.
     result<void> update(const outbound_message& msg) override {
