@@ -354,6 +354,27 @@ TEST_SUITE("mapixx/spooler/spooler.hpp")
         CHECK(r.queue.contains(id));  // persists for the next session
     }
 
+    TEST_CASE("the event log keeps the most recent event_log_limit events - count() counts every event since the start")
+    {
+        rig r;
+        r.options.event_log_limit = 8;
+        r.add("a", types_of({"A"}));
+        r.start();
+        std::vector<message_id> ids;
+        for (int i = 0; i < 50; ++i) {
+            ids.push_back(r.queue.submit(make_message("m" + std::to_string(i), {{"A", "x"}})));
+            r.spool->pump();
+            CHECK(r.spool->events().size() <= 8);
+        }
+        CHECK(r.spool->count(spooler_event::kind::sent) == 50);
+        const auto& log = r.spool->events();
+        REQUIRE_FALSE(log.empty());
+        CHECK(log.back().what == spooler_event::kind::sent);
+        CHECK(log.back().message == std::optional<message_id>{ids.back()});
+        CHECK(r.spool->events_dropped() + log.size() == 50);
+        r.stop();
+    }
+
     TEST_CASE("S11: a spooler started and shut down before it ever ran logs no transport on, and a later pump calls none")
     {
         rig r;

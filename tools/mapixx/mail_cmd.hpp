@@ -574,16 +574,12 @@ inline int run_spool(tool_context& ctx, std::span<const std::string_view> args) 
     // What the spooler did, and what the mailboxes hold.
     std::size_t sent = 0, ndr = 0, received = 0, requeued = 0, quarantined = 0;
     (void)s.with_spooler([&](spooler& sp) {
-        for (const auto& e : sp.events()) {
-            switch (e.what) {
-            case spooler_event::kind::sent: ++sent; break;
-            case spooler_event::kind::ndr: ++ndr; break;
-            case spooler_event::kind::received: ++received; break;
-            case spooler_event::kind::requeued: ++requeued; break;
-            case spooler_event::kind::quarantined: ++quarantined; break;
-            default: break;
-            }
-        }
+        // count() counts every event since the start; events() keeps only the latest.
+        sent = sp.count(spooler_event::kind::sent);
+        ndr = sp.count(spooler_event::kind::ndr);
+        received = sp.count(spooler_event::kind::received);
+        requeued = sp.count(spooler_event::kind::requeued);
+        quarantined = sp.count(spooler_event::kind::quarantined);
     });
     std::size_t waiting = 0;
     if (auto outbox = (*store)->messages(standard_folder::outbox)) {

@@ -16,6 +16,7 @@
 #include <mapixx/spooler/message_queue.hpp>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <coroutine>
@@ -54,6 +55,9 @@ struct spooler_options {
     /// After the queue could not be listed (`message_queue::read_pending`), or a message it
     /// listed could not be read: the queue is listed again then, whether it changed or not.
     std::chrono::milliseconds queue_retry{1000};
+    /// The most events `spooler::events()` holds; older ones are let go (`count` still counts
+    /// them).
+    std::size_t event_log_limit = 4096;
     /// Rule 62: a provider whose `spi_version()` is below this is released unused (MAPI_E_VERSION).
     std::uint32_t min_spi_version = xp_provider::pdk1_spi_version;
 };
@@ -481,15 +485,20 @@ public:
         const binary* b = row->get_binary(pr::own_store_entryid);
         return b != nullptr ? std::optional<binary>(*b) : std::nullopt;
     }
-    /// Everything that happened, in order.
+    /// What happened, in order: the most recent `spooler_options::event_log_limit` events at
+    /// most (the oldest go first, a quarter of the limit at a time), so that a spooler that
+    /// runs for months holds a bounded log.
     [[nodiscard]] const std::vector<spooler_event>& events() const noexcept { return events_; }
+    /// Events no longer in `events()` (let go to keep the log within its limit).
+    [[nodiscard]] std::uint64_t events_dropped() const noexcept { return events_dropped_; }
     /// "No transport" (`spooler_event::transport` of a queue event).
     static constexpr std::size_t npos = static_cast<std::size_t>(-1);
-    /// How many events of one kind.
+    /// How many events of one kind since the spooler was made, including those `events()` no
+    /// longer holds.
     [[nodiscard]] std::size_t count(spooler_event::kind k) const noexcept
     {
-        return static_cast<std::size_t>(
-            std::count_if(events_.begin(), events_.end(), [k](const spooler_event& e) { return e.what == k; }));
+        const auto i = static_cast<std::size_t>(k);
+        return i < event_counts_.size() ? static_cast<std::size_t>(event_counts_[i]) : 0;
     }
     /// True while a message is held deferred by a transport.
     [[nodiscard]] bool is_deferred(message_id id) const
@@ -688,7 +697,18 @@ private:
 
     void record(spooler_event::kind k, std::optional<message_id> id, std::size_t i, scode code)
     {
+        const std::size_t limit = std::max<std::size_t>(options_.event_log_limit, 1);
+        if (events_.size() >= limit) {
+            // Let the oldest quarter go at once: amortised, each event is moved a few times.
+            const std::size_t drop = std::min(events_.size(), std::max<std::size_t>(limit / 4, 1) + (events_.size() - limit));
+            events_.erase(events_.begin(), events_.begin() + static_cast<std::ptrdiff_t>(drop));
+            events_dropped_ += drop;
+        }
         events_.push_back(spooler_event{k, id, i, code});
+        const auto n = static_cast<std::size_t>(k);
+        if (n < event_counts_.size()) {
+            ++event_counts_[n];
+        }
     }
 
     // Takes a transport's notifications: the bookkeeping part of SpoolerNotify.
@@ -1676,6 +1696,9 @@ private:
     // `retry_at`, `queue_due`).
     mutable std::set<message_id> timed_;
     std::vector<spooler_event> events_;
+    std::uint64_t events_dropped_ = 0;
+    // Events recorded per kind, since the start (`count`).
+    std::array<std::uint64_t, static_cast<std::size_t>(spooler_event::kind::queue_unreadable) + 1> event_counts_{};
     std::uint64_t seen_generation_ = 0;
     bool seen_once_ = false;
     std::vector<message_id> unsettled_;  // entries changed since the last settle
