@@ -272,6 +272,50 @@ TEST_CASE("a kept view whose snapshot the store dropped while no session was liv
     sync_wait(other->logoff());
 }
 
+TEST_CASE("a client that logs on to many profiles in turn keeps the views of the 16 most recent only") {
+    two_store_world w;
+    const profile p = w.profiles.load("P").value();
+    constexpr std::size_t profiles = detail::session_registry::kept_view_limit + 4;
+    for (std::size_t i = 0; i < profiles; ++i) {
+        profile q = p;
+        q.name = "Q" + std::to_string(i);
+        q.is_default = false;
+        q.search_key = uid::generate();
+        REQUIRE(w.profiles.create(q));
+    }
+    auto mapi = initialize({.profiles = &w.profiles, .providers = &w.providers}).value();
+    std::vector<std::weak_ptr<const profile>> seen;
+    for (std::size_t i = 0; i < profiles; ++i) {
+        const std::string name = "Q" + std::to_string(i);
+        {
+            auto s = sync_wait(mapi.logon({.profile = name, .flags = individual}));
+            REQUIRE(s);
+            sync_wait(s->logoff());
+        }
+        seen.push_back(view_entry(mapi, name).kept);
+        CHECK_FALSE(seen.back().expired());
+    }
+    // The first four went when the limit was reached; the last 16 are kept.
+    for (std::size_t i = 0; i < profiles; ++i) {
+        CAPTURE(i);
+        CHECK(seen[i].expired() == (i < profiles - detail::session_registry::kept_view_limit));
+    }
+    CHECK(mapi.state()->sessions.kept_views.size() == detail::session_registry::kept_view_limit);
+    // Using one of them again makes it the most recent: it outlives the next one made.
+    {
+        auto s = sync_wait(mapi.logon({.profile = "Q4", .flags = individual}));
+        REQUIRE(s);
+        sync_wait(s->logoff());
+    }
+    {
+        auto s = sync_wait(mapi.logon({.profile = "Q0", .flags = individual}));
+        REQUIRE(s);
+        sync_wait(s->logoff());
+    }
+    CHECK_FALSE(seen[4].expired());
+    CHECK(seen[5].expired());
+}
+
 TEST_CASE("from a store that makes a new snapshot each time, no view outlives the sessions that use it") {
     two_store_world w;
     forwarding_store plain(w.profiles);

@@ -723,9 +723,9 @@ private:
                 // The same snapshot, or (from a store that makes a new one each time, or after
                 // a change to another profile of the store) an equal profile.
                 if (known_view && known_source && (known_source == source || *known_source == *source)) {
-                    if (store_keeps && known_source != source) {
+                    if (store_keeps) {
                         e.source = source;
-                        e.kept = known_view;
+                        reg_->keep_view(name, e, known_view);
                     }
                     return known_view;
                 }
@@ -753,7 +753,13 @@ private:
         std::shared_ptr<const profile> shared(both, view);
         std::lock_guard guard(reg_->mutex);
         reg_->drop_stale_views();
-        reg_->views[name] = session_registry::profile_view{source, shared, store_keeps ? shared : nullptr};
+        session_registry::profile_view& e = reg_->views[name];
+        e = session_registry::profile_view{source, shared, nullptr};
+        if (store_keeps) {
+            reg_->keep_view(name, e, shared);
+        } else {
+            std::erase(reg_->kept_views, name);
+        }
         return shared;
     }
 

@@ -54,31 +54,60 @@ struct session_registry {
     /// does until the profile changes) the view is kept here too, in `kept`, for as long as the
     /// store keeps `source`: the next logon finds it even when no session is live, and the
     /// view adds no copy of the profile's secure properties that the store does not hold
-    /// already. Once the store lets go of `source`, the view is let go by the next logon that
-    /// builds a view, or by the end of a session on that profile (`drop_stale_view`). From a
-    /// store that makes a new snapshot each time, the view holds its source and lives as long
-    /// as the sessions that use it, no longer.
+    /// already. At most `kept_view_limit` views are kept, the most recently used (a client that
+    /// logs on to thousands of profiles in turn keeps no more). Once the store lets go of
+    /// `source`, the view is let go by the next logon that builds a view, or by the end of a
+    /// session on that profile (`drop_stale_view`). From a store that makes a new snapshot each
+    /// time, the view holds its source and lives as long as the sessions that use it, no longer.
     struct profile_view {
         std::weak_ptr<const profile> source;  ///< what the store gave
         std::weak_ptr<const profile> view;    ///< `source` with the sections MAPI fills in
         std::shared_ptr<const profile> kept;  ///< `view`, while the store keeps `source`
     };
     std::unordered_map<std::string, profile_view> views;
+    /// The names whose view is kept, the most recently used last.
+    std::vector<std::string> kept_views;
+    static constexpr std::size_t kept_view_limit = 16;
 
+    /// Keeps the view of `name` (`e` is its entry): it becomes the most recently used, and the
+    /// least recently used one goes beyond the limit. Call with `mutex` held.
+    void keep_view(const std::string& name, profile_view& e, std::shared_ptr<const profile> view) {
+        auto it = std::find(kept_views.begin(), kept_views.end(), name);
+        if (it != kept_views.end()) {
+            std::rotate(it, it + 1, kept_views.end());
+        } else {
+            if (kept_views.size() >= kept_view_limit) {
+                if (auto old = views.find(kept_views.front()); old != views.end()) old->second.kept.reset();
+                kept_views.erase(kept_views.begin());
+            }
+            kept_views.push_back(name);
+        }
+        e.kept = std::move(view);
+    }
     /// Lets go of the kept view of `name` if the store no longer keeps its source. Call with
     /// `mutex` held.
     void drop_stale_view(const std::string& name) noexcept {
-        if (auto it = views.find(name); it != views.end() && it->second.kept && it->second.source.expired()) {
-            it->second.kept.reset();
-        }
+        auto it = views.find(name);
+        if (it == views.end() || !it->second.kept || !it->second.source.expired()) return;
+        it->second.kept.reset();
+        std::erase(kept_views, name);
     }
-    /// Lets go of every kept view whose source the store no longer keeps, and forgets the
-    /// entries whose view no session uses. Call with `mutex` held.
+    /// Lets go of every kept view whose source the store no longer keeps; now and then (when
+    /// the table has doubled since) forgets the entries whose view no session uses. Call with
+    /// `mutex` held.
     void drop_stale_views() noexcept {
+        std::erase_if(kept_views, [&](const std::string& name) {
+            auto it = views.find(name);
+            if (it == views.end() || !it->second.kept) return true;
+            if (!it->second.source.expired()) return false;
+            it->second.kept.reset();
+            return true;
+        });
+        if (views.size() < sweep_views_at_) return;
         for (auto it = views.begin(); it != views.end();) {
-            if (it->second.kept && it->second.source.expired()) it->second.kept.reset();
             it = (!it->second.kept && it->second.view.expired()) ? views.erase(it) : std::next(it);
         }
+        sweep_views_at_ = std::max<std::size_t>(64, 2 * views.size());
     }
 
     /// The report of the last logon (`share_report`), per profile and kind of logon.
@@ -170,6 +199,9 @@ struct session_registry {
     std::atomic<std::size_t> logons_in_progress{0};
     /// Source of session and member ids.
     std::atomic<std::uint64_t> next_id{1};
+
+    /// When `drop_stale_views` next looks at every entry of `views`.
+    std::size_t sweep_views_at_ = 64;
 
     /// The usage registry for `store`: `given` if not null, else one owned here (made once).
     profile_usage& usage(profile_usage* given, profile_store& store) {
