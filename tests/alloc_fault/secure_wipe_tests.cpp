@@ -115,7 +115,7 @@ private:
 
 TEST_SUITE("alloc_fault: secure values") {
 
-TEST_CASE("a secure string, binary or list value is zeroed before its memory is freed; a plain one is not") {
+TEST_CASE("a secure string, binary or list value is zeroed before its memory is freed - a plain one is not") {
     CHECK(freed_holding(marker, [] { prop_value v(secure_string, std::string(marker)); }) == 0);
     CHECK(freed_holding(marker, [] { prop_value v(secure_binary, marker_bytes()); }) == 0);
     CHECK(freed_holding(marker, [] {

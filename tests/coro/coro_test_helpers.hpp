@@ -3,6 +3,8 @@
 #ifndef MAPIXX_TESTS_CORO_CORO_TEST_HELPERS_HPP_INCLUDED
 #define MAPIXX_TESTS_CORO_CORO_TEST_HELPERS_HPP_INCLUDED
 
+#include "counts_allocations.hpp"
+
 #include <coroutine>
 #include <cstddef>
 #include <mutex>
@@ -96,18 +98,6 @@ private:
     std::vector<std::thread> threads_;
 };
 
-// ThreadSanitizer's runtime defines operator new itself (strongly, in a static archive), so
-// under it the executable can't replace operator new and allocation tests are skipped.
-#if defined(__SANITIZE_THREAD__)
-#define MAPIXX_TEST_COUNTS_ALLOCATIONS 0
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define MAPIXX_TEST_COUNTS_ALLOCATIONS 0
-#endif
-#endif
-#ifndef MAPIXX_TEST_COUNTS_ALLOCATIONS
-#define MAPIXX_TEST_COUNTS_ALLOCATIONS 1
-#endif
 
 /// True if `allocations_on_this_thread()` counts; decorate allocation tests with
 /// `* doctest::skip(!mapixx_test::counts_allocations)`.

@@ -130,7 +130,7 @@ TEST_SUITE("frame cache")
         frame_cache::release_this_thread();
     }
 
-    TEST_CASE("a frame freed on another thread stays there; the thread frees it when it ends" *
+    TEST_CASE("a frame freed on another thread stays there, the thread frees it when it ends" *
               doctest::skip(!cache_on))
     {
         frame_cache::release_this_thread();

@@ -207,7 +207,7 @@ TEST_CASE("an update that sets is_default moves the default mark, and clearing i
     CHECK_FALSE(store.default_profile().value().has_value());
 }
 
-TEST_CASE("remove deletes the profile and its default mark; a second remove is not_found") {
+TEST_CASE("remove deletes the profile and its default mark, a second remove is not_found") {
     memory_profile_store store;
     REQUIRE(store.create(named("One", true)));
     REQUIRE(store.create(named("Two")));
@@ -280,7 +280,7 @@ TEST_CASE("the name index follows renames and removals: old names are free, new 
     CHECK(store.names().value() == std::vector<std::string>{"Beta", "alpha", "Gamma"});
 }
 
-TEST_CASE("the default mark survives renames and goes with a removal; update and create move it") {
+TEST_CASE("the default mark survives renames and goes with a removal, update and create move it") {
     memory_profile_store store;
     REQUIRE(store.create(named("One", true)));
     REQUIRE(store.create(named("Two")));

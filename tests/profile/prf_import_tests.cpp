@@ -298,7 +298,7 @@ TEST_CASE_TEMPLATE("importing the Office 2000 sample PRF creates the services th
     CHECK(report->diagnostics.size() == 24);
 }
 
-TEST_CASE_TEMPLATE("OverwriteProfile=Yes replaces an existing profile; No keeps it and fails with no_access", Env,
+TEST_CASE_TEMPLATE("OverwriteProfile=Yes replaces an existing profile, No keeps it and fails with no_access", Env,
                    memory_env, file_env) {
     Env env;
     profile_usage usage(env.store);

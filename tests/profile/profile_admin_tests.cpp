@@ -325,7 +325,7 @@ TEST_CASE_TEMPLATE("rename_profile of a free profile is immediate and keeps serv
     CHECK(table_names(admin) == std::vector<std::string>{"NEW NAME", "Other"});
 }
 
-TEST_CASE("renaming twice while in use applies the last new name; a delete drops a pending rename") {
+TEST_CASE("renaming twice while in use applies the last new name, a delete drops a pending rename") {
     memory_profile_store store;
     profile_usage usage(store);
     profile_admin admin(store, test_catalog(), &usage);

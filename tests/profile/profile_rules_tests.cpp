@@ -230,7 +230,7 @@ TEST_CASE_TEMPLATE("rule 38: create_profile with an existing name returns no_acc
     CHECK(table_names(admin) == std::vector<std::string>{"Work"});
 }
 
-TEST_CASE_TEMPLATE("rule 39: delete_profile of an unknown name is not_found; in use it succeeds, leaves the table "
+TEST_CASE_TEMPLATE("rule 39: delete_profile of an unknown name is not_found - in use it succeeds, leaves the table "
                    "at once and the store after the last lease",
                    Env, memory_env, file_env) {
     Env env;
@@ -362,7 +362,7 @@ TEST_CASE_TEMPLATE("rule 43: rename_profile of a profile in use succeeds and the
     CHECK(usage.deferred_errors().empty());
 }
 
-TEST_CASE_TEMPLATE("rule 44: change_profile_password always succeeds and changes nothing; rename_service is "
+TEST_CASE_TEMPLATE("rule 44: change_profile_password always succeeds and changes nothing, rename_service is "
                    "always no_support",
                    Env, memory_env, file_env) {
     Env env;
@@ -383,7 +383,7 @@ TEST_CASE_TEMPLATE("rule 44: change_profile_password always succeeds and changes
     CHECK(env.store.load("P").value() == before);
 }
 
-TEST_CASE_TEMPLATE("rule 45: create_service of a name not in [Services] is not_found; the entry hook gets create "
+TEST_CASE_TEMPLATE("rule 45: create_service of a name not in [Services] is not_found, the entry hook gets create "
                    "after the MAPISVC.INF data is copied",
                    Env, memory_env, file_env) {
     Env env;
@@ -468,8 +468,8 @@ TEST_CASE_TEMPLATE("rule 47: set_primary_identity on a SERVICE_NO_PRIMARY_IDENTI
     CHECK(env.store.load("P").value() == before);
 }
 
-TEST_CASE_TEMPLATE("rule 48: open_profile_section is one writer or many readers; read-only on an unknown uid is "
-                   "not_found; MAPI_MODIFY on an unknown uid creates it",
+TEST_CASE_TEMPLATE("rule 48: open_profile_section is one writer or many readers, read-only on an unknown uid is "
+                   "not_found, MAPI_MODIFY on an unknown uid creates it",
                    Env, memory_env, file_env) {
     Env env;
     profile_admin admin(env.store, test_catalog());
@@ -498,7 +498,7 @@ TEST_CASE_TEMPLATE("rule 48: open_profile_section is one writer or many readers;
     CHECK(svc.open_profile_section(id, section_open_flag::modify));  // everyone closed
 }
 
-TEST_CASE_TEMPLATE("rule 49: set_props on a profile section is visible at once without save_changes; "
+TEST_CASE_TEMPLATE("rule 49: set_props on a profile section is visible at once without save_changes, "
                    "get_ids_from_names is no_support",
                    Env, memory_env, file_env) {
     Env env;
@@ -531,7 +531,7 @@ TEST_CASE_TEMPLATE("rule 49: set_props on a profile section is visible at once w
     CHECK(reader.get_props().value().get_i4(prop_tag(0x66110003u)) == std::optional<std::int32_t>(42));
 }
 
-TEST_CASE_TEMPLATE("rule 50: the default store is the first store flagged STATUS_DEFAULT_STORE; the default "
+TEST_CASE_TEMPLATE("rule 50: the default store is the first store flagged STATUS_DEFAULT_STORE, the default "
                    "transport order is order of addition with STATUS_XP_PREFER_LAST last",
                    Env, memory_env, file_env) {
     Env env;
@@ -597,7 +597,7 @@ TEST_CASE_TEMPLATE("rule 68: a service whose DLL name carries the \"32\" suffix 
     CHECK_FALSE(detail::svc::dll_has_32_suffix(""));
 }
 
-TEST_CASE_TEMPLATE("rule 69: a service without a Providers= list is refused; each provider gets a section of its own",
+TEST_CASE_TEMPLATE("rule 69: a service without a Providers= list is refused, each provider gets a section of its own",
                    Env, memory_env, file_env) {
     Env env;
     profile_admin admin(env.store, test_catalog());
@@ -659,7 +659,7 @@ TEST_CASE_TEMPLATE("rule 70: create_profile with default_services adds exactly t
     }
 }
 
-TEST_CASE_TEMPLATE("rule 71: profile names with leading or trailing spaces are invalid; embedded spaces and "
+TEST_CASE_TEMPLATE("rule 71: profile names with leading or trailing spaces are invalid, embedded spaces and "
                    "underscores are valid",
                    Env, memory_env, file_env) {
     Env env;

@@ -319,7 +319,7 @@ TEST_CASE("strings are verbatim: raw backslashes, inner quotes and spaces are ke
     CHECK(format_prop_value(prop_value(s, std::string("a\nb"))) == "\"a\\u{A}b\"");
 }
 
-TEST_CASE("multi-valued strings are comma lists with optional spaces; quoted elements keep commas") {
+TEST_CASE("multi-valued strings are comma lists with optional spaces, quoted elements keep commas") {
     auto v = parsed(pr::service_support_files_a, "MYSERV.DLL, MYXXX.DLL, MYZZZ.DLL");
     CHECK(*v.get_if<std::vector<std::string>>() == std::vector<std::string>{"MYSERV.DLL", "MYXXX.DLL", "MYZZZ.DLL"});
     CHECK(*parsed(pr::service_support_files_a, "emsui.dll,emsabp.dll ,  emsmdb.dll").get_if<std::vector<std::string>>() ==

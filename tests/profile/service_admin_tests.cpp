@@ -486,7 +486,7 @@ TEST_CASE_TEMPLATE("transport_order overrides STATUS_XP_PREFER_LAST and transpor
     CHECK(env.store.load("P").value().transport_order == late_first);
 }
 
-TEST_CASE_TEMPLATE("provider sections need MAPI_FORCE_ACCESS; writes to them keep the tables in step", Env,
+TEST_CASE_TEMPLATE("provider sections need MAPI_FORCE_ACCESS, writes to them keep the tables in step", Env,
                    memory_env, file_env) {
     Env env;
     profile_admin admin(env.store, test_catalog());

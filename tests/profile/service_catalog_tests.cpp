@@ -716,7 +716,7 @@ TEST_CASE("rule 69: a service without Providers=, or with an empty one, is liste
                        {E, 8, "[EMPTY] has an empty Providers= list; a service needs at least one provider (rule 69)"}});
 }
 
-TEST_CASE("rule 69: provider sections hold only property entries; list entries there are reported and not followed") {
+TEST_CASE("rule 69: provider sections hold only property entries, list entries there are reported and not followed") {
     const service_catalog c = service_catalog::parse("[Services]\nS=S\n[S]\nProviders=P\n" + good_provider +
                                                          "Providers=Q\nSections=R\n[Q]\nPR_DISPLAY_NAME=Q\n",
                                                      "f.inf");

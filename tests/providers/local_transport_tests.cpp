@@ -162,7 +162,7 @@ TEST_CASE("a submitted message lands in the local recipient's Inbox as a file, a
     w.check_released();
 }
 
-TEST_CASE("every local recipient gets one copy; a Bcc recipient is not shown to the others") {
+TEST_CASE("every local recipient gets one copy, a Bcc recipient is not shown to the others") {
     local_world w;
     for (const char* u : {"alice", "bob", "carol"}) w.add_user(u);
     auto s = w.logon({.profile = "L", .flags = mail});
@@ -241,7 +241,7 @@ TEST_CASE("a file dropped into the drop directory becomes new mail in the sessio
     CHECK(maildir_test::files_in(w.sender() + "/new").size() == 2);
 }
 
-TEST_CASE("a dropped file that is not a message is quarantined with the reason; the good ones are delivered") {
+TEST_CASE("a dropped file that is not a message is quarantined with the reason, the good ones are delivered") {
     local_world w;
     auto s = w.logon({.profile = "L", .flags = mail});
     REQUIRE(s);
@@ -346,7 +346,7 @@ TEST_CASE("the reports for unknown local users say why, one report per message")
     CHECK(store->messages(standard_folder::outbox).value().empty());
 }
 
-TEST_CASE("inbound, nothing lost: a dropped file the session's store refuses stays in the drop directory; a later session delivers it") {
+TEST_CASE("inbound, nothing lost: a dropped file the session's store refuses stays in the drop directory - a later session delivers it") {
     local_world w;
     const std::string name = "1700000001.M1P1.host";
     {

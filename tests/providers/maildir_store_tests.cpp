@@ -530,7 +530,7 @@ TEST_CASE("two logons on one directory and several threads create messages with 
     CHECK(b->messages(standard_folder::inbox).value().size() == 40);
 }
 
-TEST_CASE("logon without a configured directory answers unconfigured; an unusable directory too") {
+TEST_CASE("logon without a configured directory answers unconfigured, an unusable directory too") {
     maildir_store provider;
     message_service service;
     provider_entry entry;

@@ -470,7 +470,7 @@ TEST_CASE("pipelined, a 354 with no recipient accepted is answered with a lone d
     CHECK(d.c.ready());
 }
 
-TEST_CASE("a refused MAIL FROM fails every recipient with its reply; no RCPT without pipelining") {
+TEST_CASE("a refused MAIL FROM fails every recipient with its reply, no RCPT without pipelining") {
     dialogue d = ready_session(false, ehlo_plain);
     REQUIRE(d.c.send(message({"a@example.net", "b@example.net"})));
     (void)d.sent();

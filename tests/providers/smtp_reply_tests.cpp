@@ -265,7 +265,7 @@ TEST_CASE("the EHLO reply's keywords become capabilities, case-insensitively") {
     CHECK(c.keywords.size() == 9);
 }
 
-TEST_CASE("SIZE without a number, with garbage or overflowing means no fixed limit; AUTH= is read too") {
+TEST_CASE("SIZE without a number, with garbage or overflowing means no fixed limit - AUTH= is read too") {
     for (std::string_view size_line : {"SIZE"sv, "SIZE abc"sv, "SIZE 99999999999999999999999"sv}) {
         smtp::reply r;
         r.code = 250;

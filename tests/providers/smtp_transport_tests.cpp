@@ -631,7 +631,7 @@ TEST_CASE("nothing listening: the connection is refused, the message stays queue
     CHECK(r.status_string().find("Cannot reach") != std::string::npos);
 }
 
-TEST_CASE("read_transport_options: the provider section first, then the service's; unconfigured without a server") {
+TEST_CASE("read_transport_options: the provider section first, then the service's - unconfigured without a server") {
     property_bag service;
     (void)service.set(prop_tag{0x6600, prop_type::string8}, std::string("mail.example.org"));
     (void)service.set(smtp_port_tag, std::int32_t{587});

@@ -4,6 +4,8 @@
 // the Maildir store without reading a message file), and give the answer a listing would.
 // mapixx_providers_tests replaces the global operator new (at the end of this file) so that a
 // test can count the allocations of its own thread.
+#include "counts_allocations.hpp"
+
 #include <mapixx/coro/sync_wait.hpp>
 #include <mapixx/provider/provider.hpp>
 #include <mapixx/providers/maildir_store.hpp>
@@ -122,7 +124,7 @@ thread_local std::size_t allocations = 0;
 std::size_t allocations_on_this_thread() noexcept { return allocations; }
 } // namespace store_capability_tests_counter
 
-#if !defined(__SANITIZE_THREAD__)
+#if MAPIXX_TEST_COUNTS_ALLOCATIONS
 
 bool store_capability_tests_counter::counting() noexcept { return true; }
 

@@ -58,7 +58,7 @@ struct mail_join_world : world {
 
 TEST_SUITE("session/join without coroutines") {
 
-TEST_CASE("joiners alike share one report; a profile name or a password given makes a report of its own") {
+TEST_CASE("joiners alike share one report, a profile name or a password given makes a report of its own") {
     join_world w;
     auto publisher = w.logon({.profile = "P", .flags = publish});
     REQUIRE(publisher);

@@ -72,7 +72,7 @@ TEST_CASE("rule 3: after the last copy of a subsystem is gone a logon returns no
     CHECK(w.logon({.profile = "P", .flags = logon_flag::new_session}));  // the other copy still holds it
 }
 
-TEST_CASE("rule 4: initialize rejects unknown flags and a bad version; a logon needs a successful initialize") {
+TEST_CASE("rule 4: initialize rejects unknown flags and a bad version, a logon needs a successful initialize") {
     auto bad = initialize({.flags = init_flags::from_bits_unchecked(0x2)});
     CHECK(bad.code() == scode::unknown_flags);
     auto bad_version = initialize({.version = 1});

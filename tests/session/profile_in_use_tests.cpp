@@ -114,7 +114,7 @@ TEST_CASE("a profile deleted while in use is not offered by the picker nor used 
     CHECK(ui.offered_names[0] == std::vector<std::string>{"Other"});
 }
 
-TEST_CASE("rule 43 / decision row: renaming a profile in use succeeds; the table keeps the old name until the last session ends") {
+TEST_CASE("rule 43 / decision row: renaming a profile in use succeeds, the table keeps the old name until the last session ends") {
     admin_world w;
     auto a = w.logon({.profile = "P", .flags = individual});
     REQUIRE(a);

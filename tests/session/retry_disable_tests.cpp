@@ -531,7 +531,7 @@ TEST_CASE("MAPI_SERVICE_UI_ALWAYS: cancelling a configuration dialog fails the l
     w.check_released();
 }
 
-TEST_CASE("a provider's write to its section during logon reaches the store; read-only properties are refused") {
+TEST_CASE("a provider's write to its section during logon reaches the store, read-only properties are refused") {
     two_services w;
     constexpr prop_tag cache{0x6602, prop_type::string8};
     result<void> flags_write = result<void>::success();

@@ -101,7 +101,7 @@ TEST_CASE("rule 22: in a MAPI_NO_MAIL session no transport is logged on, so noth
     CHECK(w.counters().provider_logons == 3);
 }
 
-TEST_CASE("rule 52: the subsystem and address book offer only ValidateState, the spooler ValidateState and FlushQueues; others give no_support") {
+TEST_CASE("rule 52: the subsystem and address book offer only ValidateState, the spooler ValidateState and FlushQueues - others give no_support") {
     mail_world w;
     auto s = w.logon({.profile = "P", .flags = mail});
     REQUIRE(s);
@@ -150,7 +150,7 @@ TEST_CASE("open_status rejects a row the table does not have") {
     CHECK(s->open_status(resource_type::transport_provider).code() == scode::not_found);
 }
 
-TEST_CASE("rule 54: modify_status_row without update replaces the provider's row, with update merges it; MAPI's columns stay") {
+TEST_CASE("rule 54: modify_status_row without update replaces the provider's row, with update merges it - MAPI's columns stay") {
     mail_world w;
     provider_support* support = nullptr;
     std::vector<session_event> events;  // declared before the session: its sink outlives it
@@ -297,7 +297,7 @@ TEST_CASE("a member leaving a shared session that goes on loses its sinks withou
     CHECK(b_events == 1);  // the session ended with b
 }
 
-TEST_CASE("advise and unadvise: the end of an individual session reaches the sink once; unadvise of an unknown connection is not_found") {
+TEST_CASE("advise and unadvise: the end of an individual session reaches the sink once, unadvise of an unknown connection is not_found") {
     mail_world w;
     auto s = w.logon({.profile = "P", .flags = mail});
     REQUIRE(s);

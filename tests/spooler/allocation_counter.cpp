@@ -18,7 +18,7 @@ std::size_t mapixx_test::allocations_on_this_thread() noexcept
     return allocation_count;
 }
 
-#if !defined(__SANITIZE_THREAD__)
+#if MAPIXX_TEST_COUNTS_ALLOCATIONS
 namespace {
 void* counted_allocation(std::size_t size) noexcept
 {

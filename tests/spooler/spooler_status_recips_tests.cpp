@@ -360,7 +360,7 @@ TEST_SUITE("mapixx/spooler/spooler.hpp")
         CHECK(sp.count(spooler_event::kind::ndr) == 1);
     }
 
-    TEST_CASE("inbound: a message the sink refuses is reported to the transport, which keeps it; it arrives later")
+    TEST_CASE("inbound: a message the sink refuses is reported to the transport, which keeps it - it arrives later")
     {
         status_rig r;
         refusing_sink sink;

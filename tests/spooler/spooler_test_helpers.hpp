@@ -3,6 +3,8 @@
 #ifndef MAPIXX_TESTS_SPOOLER_HELPERS_HPP_INCLUDED
 #define MAPIXX_TESTS_SPOOLER_HELPERS_HPP_INCLUDED
 
+#include "counts_allocations.hpp"
+
 #include <mapixx/provider/transport.hpp>
 #include <mapixx/spooler/spooler.hpp>
 
@@ -15,10 +17,14 @@
 #include <utility>
 #include <vector>
 
+
 namespace mapixx_test {
 using namespace mapixx;
 
 std::size_t allocations_on_this_thread() noexcept;
+/// True if `allocations_on_this_thread()` counts (not under ThreadSanitizer); decorate tests
+/// that need the count with `* doctest::skip(!mapixx_test::counts_allocations)`.
+inline constexpr bool counts_allocations = MAPIXX_TEST_COUNTS_ALLOCATIONS != 0;
 
 /// A call log shared by every fake transport of a test: "name:call".
 using call_log = std::vector<std::string>;

@@ -275,7 +275,7 @@ TEST_SUITE("win32/session.hpp") {
         CHECK(fake().live_objects() == 1);
     }
 
-    TEST_CASE("logon without MAPI_UNICODE passes ANSI strings; an empty profile is passed as NULL") {
+    TEST_CASE("logon without MAPI_UNICODE passes ANSI strings, an empty profile is passed as NULL") {
         fresh f;
         auto mapi = mw::initialize(fake_options()).value();
         mapixx::logon_request r;
@@ -653,7 +653,7 @@ TEST_SUITE("win32/session.hpp: status table") {
 }
 
 TEST_SUITE("win32/session.hpp: advise") {
-    TEST_CASE("the sink sees a status-object change and a critical error with their fields; the destructor unadvises") {
+    TEST_CASE("the sink sees a status-object change and a critical error with their fields, the destructor unadvises") {
         fresh f;
         auto mapi = mw::initialize(fake_options()).value();
         auto s = fake_logon(mapi);
@@ -791,7 +791,7 @@ TEST_SUITE("win32/session.hpp: advise") {
         CHECK(fake().journal().size() == j.size());  // nothing reached MAPI after the Release
     }
 
-    TEST_CASE("session::unadvise removes a released connection; unknown ones and empty sinks are refused") {
+    TEST_CASE("session::unadvise removes a released connection, unknown ones and empty sinks are refused") {
         fresh f;
         auto mapi = mw::initialize(fake_options()).value();
         auto s = fake_logon(mapi);

@@ -899,7 +899,7 @@ std::vector<std::vector<pv>> four_recipients()
 
 } // namespace
 
-TEST_CASE("transport adapter: SubmitMessage hands over recipients and attachments; one undeliverable row goes "
+TEST_CASE("transport adapter: SubmitMessage hands over recipients and attachments - one undeliverable row goes "
           "to StatusRecips, the handled rows get PR_RESPONSIBILITY")
 {
     rich_message msg;
@@ -1031,7 +1031,7 @@ TEST_CASE("transport adapter: SubmitMessage hands over recipients and attachment
     CHECK(live_buffers == 0);  // rows, property arrays and the StatusRecips list all freed
 }
 
-TEST_CASE("transport adapter: a resent message gets its rows back; per-recipient handling marks only those rows")
+TEST_CASE("transport adapter: a resent message gets its rows back, per-recipient handling marks only those rows")
 {
     SUBCASE("END_RESEND_LATER: the rows marked at SubmitMessage are FALSE again, the reported one stays")
     {
