@@ -295,11 +295,13 @@ struct outbox_with_one {
     std::uint64_t key = 0;
 };
 
-/// A memory queue whose listing (`read_pending`) fails the next `failing` times.
+/// A memory queue whose listing (`read_pending`) fails the next `failing` times, and whose
+/// quarantine fails the next `failing_quarantines` times.
 class failing_list_queue final : public message_queue {
 public:
     explicit failing_list_queue(memory_message_queue& inner) : inner_{&inner} {}
     mutable std::size_t failing = 0;
+    std::size_t failing_quarantines = 0;  // the next quarantine calls that fail
 
     [[nodiscard]] std::vector<message_id> pending() const override { return inner_->pending(); }
     [[nodiscard]] result<std::vector<message_id>> read_pending() const override
@@ -321,7 +323,14 @@ public:
     }
     result<void> update(const outbound_message& msg) override { return inner_->update(msg); }
     result<void> remove(message_id id) override { return inner_->remove(id); }
-    result<void> quarantine(message_id id, const error_info& why) override { return inner_->quarantine(id, why); }
+    result<void> quarantine(message_id id, const error_info& why) override
+    {
+        if (failing_quarantines > 0) {
+            --failing_quarantines;
+            return fail(scode::disk_error, "the queue could not write the message's flags", "test.queue");
+        }
+        return inner_->quarantine(id, why);
+    }
     [[nodiscard]] std::uint64_t generation() const noexcept override { return inner_->generation(); }
 
 private:
@@ -866,6 +875,34 @@ TEST_SUITE("mapixx/spooler/spooler.hpp")
         CHECK(a.logon->sent == std::vector<message_id>{second});
         r.advance(9s);  // the first one's busy delay is over: it was never forgotten
         CHECK(a.logon->sent == std::vector<message_id>{second, first});
+        r.stop();
+    }
+
+    TEST_CASE("queue: a message the queue cannot set aside stays, is offered again after queue_retry, and is quarantined later")
+    {
+        memory_message_queue inner;
+        failing_list_queue q{inner};
+        rig r;
+        r.options.max_attempts = 2;
+        r.options.queue_retry = 5s;
+        auto& a = transport_over(r, q);
+        a.configure = [](fake_xp& x) { x.throw_now = [] { return true; }; };
+        const message_id id = inner.submit(with_attachments("poison", {{"A", "x"}}));
+        q.failing_quarantines = 1;
+        auto& sp = r.start();
+        CHECK(r.calls("a:submit") == 2);
+        CHECK(sp.count(spooler_event::kind::quarantined) == 0);
+        CHECK(sp.events().back().what == spooler_event::kind::requeued);
+        CHECK(sp.events().back().code == scode::disk_error);
+        CHECK(inner.contains(id));
+        CHECK(sp.next_due() == std::optional<std::chrono::milliseconds>{r.clock.now() + 5s});
+        r.advance(5s);  // one more attempt, which fails: set aside now
+        CHECK(r.calls("a:submit") == 3);
+        CHECK(sp.count(spooler_event::kind::quarantined) == 1);
+        CHECK_FALSE(inner.contains(id));
+        CHECK(inner.quarantined().count(id) == 1);
+        r.advance(1h);
+        CHECK(r.calls("a:submit") == 3);
         r.stop();
     }
 }

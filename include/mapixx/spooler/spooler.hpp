@@ -1073,7 +1073,13 @@ private:
             info.message = "submitting this message failed " + std::to_string(e.attempts) +
                            " times; set aside (last, for transport " + xps_[i]->config.name + ": " + what + ")";
             info.low_level = static_cast<std::uint32_t>(code);
-            static_cast<void>(queue_->quarantine(id, info));
+            if (auto set_aside = queue_->quarantine(id, info); !set_aside) {
+                // The queue could not set it aside: the message stays, offered again after
+                // queue_retry; if that attempt fails too, the quarantine is tried again.
+                retry_at(id, e, clock_->now() + options_.queue_retry);
+                record(spooler_event::kind::requeued, id, i, set_aside.code());
+                return;
+            }
             entries_.erase(id);
             record(spooler_event::kind::quarantined, id, i, code);
             return;
