@@ -10,10 +10,11 @@
 #         cross-compiled by MinGW and run under Wine, not built by clang (abi, win32), take
 #         minutes by design (soak; run it on its own) or are libFuzzer runs (fuzz, never
 #         configured here; scripts/fuzz.sh).
-#   tsan  build-tsan, -fsanitize=thread: the coro, service, session and core test executables,
-#         then the tests labelled concurrency, coro or service, the core tests of the sessions'
-#         mutex (detail::small_mutex), and the session concurrency suite (also while it is not
-#         labelled "concurrency" yet).
+#   tsan  build-tsan, -fsanitize=thread: the coro, service, session, spooler and core test
+#         executables, then the tests labelled concurrency, coro, service or spooler (the
+#         spooler's work posted from other threads, the reactor woken from them), the core tests
+#         of the sessions' mutex (detail::small_mutex), and the session concurrency suite (also
+#         while it is not labelled "concurrency" yet).
 # The sanitizer build cross-compiles nothing (MAPIXX_MINGW_CXX=OFF): the MinGW/Wine tests are
 # not clang programs and are covered by scripts/test.sh.
 # A report fails the run twice over: the program stops with a non-zero exit status (so its test
@@ -140,10 +141,11 @@ if [ "$mode" = asan ]; then
 else
   # Only what the selected tests need (the coro target also builds the coro_stack programs).
   nice "${run[@]}" cmake --build "$dir" -j "$jobs" \
-    --target mapixx_coro_tests mapixx_service_tests mapixx_session_tests mapixx_core_tests || { show_reports || true; exit 1; }
+    --target mapixx_coro_tests mapixx_service_tests mapixx_session_tests mapixx_core_tests mapixx_spooler_tests \
+    || { show_reports || true; exit 1; }
   built=$(date +%s)
   echo "sanitize.sh: tsan build took $(( built - start )) s"
-  selected='^(concurrency|coro|service)$'
+  selected='^(concurrency|coro|service|spooler)$'
   nice "${run[@]}" ctest --test-dir "$dir" -L "$selected" -LE '^abi$' --output-on-failure \
     -j "$jobs" --timeout 900 || status=$?
   # The session layer's mutex (core/small_mutex tests: every case names the mutex).
