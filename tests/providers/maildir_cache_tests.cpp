@@ -6,6 +6,7 @@
 // the heap; nothing is timed.
 #include <mapixx/providers/maildir_store.hpp>
 
+#include "heap_in_use.hpp"
 #include "maildir_test_support.hpp"
 
 #include <doctest/doctest.h>
@@ -16,14 +17,13 @@
 #include <string>
 #include <vector>
 
-#if defined(__GLIBC__)
-#include <malloc.h>
-#endif
 
 namespace maildir_cache_tests {
 
 using namespace mapixx;
 using namespace maildir_test;
+using mapixx_test::heap_growth;
+using mapixx_test::heap_in_use;
 
 namespace {
 
@@ -48,21 +48,6 @@ message_content text_only(const std::string& subject, std::size_t body_size) {
     return c;
 }
 
-/// Bytes the C heap has handed out and not got back, where the C library says (glibc).
-std::optional<std::size_t> heap_in_use() {
-#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
-    const struct mallinfo2 info = ::mallinfo2();
-    return info.uordblks + info.hblkhd;
-#else
-    return std::nullopt;
-#endif
-}
-
-/// How much the heap grew since `before` (0 if it shrank, or if the C library does not say).
-std::size_t heap_growth(std::optional<std::size_t> before) {
-    const auto now = heap_in_use();
-    return before && now && *now > *before ? *now - *before : 0;
-}
 
 } // namespace
 

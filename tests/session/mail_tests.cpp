@@ -47,6 +47,9 @@ class inbound_transport final : public transport_provider {
 public:
     struct state {
         int waiting = 0;  // inbound messages waiting
+        int logons = 0;
+        int address_types = 0;  // AddressTypes calls
+        int notifies = 0;       // TransportNotify calls
         int logoffs = 0;
     };
     explicit inbound_transport(std::shared_ptr<state> st) : st_(std::move(st)) {}
@@ -55,8 +58,15 @@ public:
     public:
         logon_object(spooler_support& s, std::shared_ptr<state> st) : transport_logon(s), st_(std::move(st)) {}
         [[nodiscard]] transport_logon_flags logon_flags() const override { return transport_logon_flag::sp_poll; }
-        task<address_types_result> address_types() override { co_return address_types_result{{"INB"}, {}, false, false}; }
+        task<address_types_result> address_types() override {
+            ++st_->address_types;
+            co_return address_types_result{{"INB"}, {}, false, false};
+        }
         task<submit_result> submit_message(submit_context&) override { co_return submit_result{}; }
+        task<result<void>> transport_notify(transport_notify_flags&, transport_notify_data) override {
+            ++st_->notifies;
+            co_return result<void>{};
+        }
         task<bool> poll() override { co_return st_->waiting > 0; }
         task<result<void>> start_message(inbound_message& msg) override {
             if (st_->waiting > 0) {
@@ -76,52 +86,12 @@ public:
     };
 
     task<result<std::unique_ptr<transport_logon>>> logon(provider_context& ctx) override {
+        ++st_->logons;
         REQUIRE(ctx.spooler != nullptr);
         CHECK(static_cast<provider_support*>(ctx.spooler) == &ctx.support);
         property_bag row;
         (void)row.set(pr::status_string, std::string("connected to the test server"));
         (void)ctx.spooler->modify_status_row(row, true);
-        co_return std::unique_ptr<transport_logon>(std::make_unique<logon_object>(*ctx.spooler, st_));
-    }
-
-private:
-    std::shared_ptr<state> st_;
-};
-
-/// A transport that counts what the spooler asks of its logon.
-class counting_transport final : public transport_provider {
-public:
-    struct state {
-        int logons = 0;
-        int address_types = 0;
-        int notifies = 0;
-        int logoffs = 0;
-    };
-    explicit counting_transport(std::shared_ptr<state> st) : st_(std::move(st)) {}
-
-    class logon_object final : public transport_logon {
-    public:
-        logon_object(spooler_support& s, std::shared_ptr<state> st) : transport_logon(s), st_(std::move(st)) {}
-        task<address_types_result> address_types() override {
-            ++st_->address_types;
-            co_return address_types_result{{"CNT"}, {}, false, false};
-        }
-        task<submit_result> submit_message(submit_context&) override { co_return submit_result{}; }
-        task<result<void>> transport_notify(transport_notify_flags&, transport_notify_data) override {
-            ++st_->notifies;
-            co_return result<void>{};
-        }
-        task<void> logoff() override {
-            ++st_->logoffs;
-            co_return;
-        }
-
-    private:
-        std::shared_ptr<state> st_;
-    };
-
-    task<result<std::unique_ptr<transport_logon>>> logon(provider_context& ctx) override {
-        ++st_->logons;
         co_return std::unique_ptr<transport_logon>(std::make_unique<logon_object>(*ctx.spooler, st_));
     }
 
@@ -281,9 +251,9 @@ TEST_CASE("a transport's status row reaches the session's status table through i
 TEST_CASE("a session whose spooler never ran logs its transport off without the spooler's start and stop calls") {
     world w;
     auto data = std::make_shared<memory_store_data>();
-    auto st = std::make_shared<counting_transport::state>();
+    auto st = std::make_shared<inbound_transport::state>();
     w.providers.add_store("MXXMEM", [data] { return std::make_unique<memory_store>(data); });
-    w.providers.add_transport("CNTXP", [st] { return std::make_unique<counting_transport>(st); });
+    w.providers.add_transport("CNTXP", [st] { return std::make_unique<inbound_transport>(st); });
     w.add(profile_builder("C").service("C", "CSVC", {store("MXXMEM", resource_flag::default_store), transport("CNTXP")}));
 
     SUBCASE("never spooled: logged on and off by the session, nothing asked by the spooler") {

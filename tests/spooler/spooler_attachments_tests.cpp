@@ -7,6 +7,7 @@
 // message whose attachments are gone by then is forgotten as a client deletion, and one still
 // queued whose attachments cannot be read is a failed attempt: retried, quarantined if it
 // keeps failing.
+#include "heap_in_use.hpp"
 #include "spooler_test_helpers.hpp"
 
 #include <mapixx/providers/memory_store.hpp>
@@ -24,9 +25,6 @@
 #include <utility>
 #include <vector>
 
-#if defined(__GLIBC__)
-#include <malloc.h>
-#endif
 
 namespace spooler_attachments_tests {
 
@@ -344,23 +342,6 @@ fake_provider& transport_over(rig& r, message_queue& q)
     return r.add("a", types_of({"A"}));
 }
 
-/// Bytes the C heap has handed out and not got back, where the C library says (glibc).
-std::optional<std::size_t> heap_in_use()
-{
-#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
-    const struct mallinfo2 info = ::mallinfo2();
-    return info.uordblks + info.hblkhd;
-#else
-    return std::nullopt;
-#endif
-}
-
-/// How much the heap grew since `before` (0 if it shrank).
-std::size_t heap_growth(std::optional<std::size_t> before)
-{
-    const auto now = heap_in_use();
-    return before && now && *now > *before ? *now - *before : 0;
-}
 
 } // namespace
 
