@@ -911,27 +911,22 @@ private:
         };
         const std::vector<uid> order = transport_order(core_->prof());
         if (order.empty()) return;
+        // The spooler moves every STATUS_XP_PREFER_LAST transport to the end; so does this list,
+        // so that index i of the list is the spooler's transport i.
         std::vector<planned> plan;
         plan.reserve(order.size());
         bool coupled = false;
-        for (const uid& id : order) {
-            const key k = locate(id);
-            const provider_entry& e = core_->prof().services[k.first].providers[k.second];
-            if (no_mail_ && !e.flags.has(resource_flag::own_store)) continue;
-            plan.push_back(planned{k.first, k.second, e.flags});
-            coupled = coupled || e.flags.has(resource_flag::own_store);
-        }
-        if (plan.empty()) return;
-        // The spooler moves every STATUS_XP_PREFER_LAST transport to the end; so does this list,
-        // so that index i of the list is the spooler's transport i. (Stable, in place: the list
-        // is short, and std::stable_partition would allocate a buffer.)
-        for (std::size_t i = 1; i < plan.size(); ++i) {
-            for (std::size_t j = i; j > 0 && plan[j - 1].flags.has(resource_flag::xp_prefer_last) &&
-                                    !plan[j].flags.has(resource_flag::xp_prefer_last);
-                 --j) {
-                std::swap(plan[j - 1], plan[j]);
+        for (const bool last : {false, true}) {
+            for (const uid& id : order) {
+                const key k = locate(id);
+                const provider_entry& e = core_->prof().services[k.first].providers[k.second];
+                if (e.flags.has(resource_flag::xp_prefer_last) != last) continue;
+                if (no_mail_ && !e.flags.has(resource_flag::own_store)) continue;
+                plan.push_back(planned{k.first, k.second, e.flags});
+                coupled = coupled || e.flags.has(resource_flag::own_store);
             }
         }
+        if (plan.empty()) return;
         auto mail = std::make_shared<session_mail>();
         mail->coupled_only = no_mail_;
         mail->has_coupled = coupled;
