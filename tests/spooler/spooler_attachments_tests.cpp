@@ -276,21 +276,22 @@ private:
     std::shared_ptr<memory_store_logon> inner_;
 };
 
-/// A counting store over a memory store whose Outbox holds one submitted message (`key`) with
-/// two attachments.
-struct outbox_with_one {
-    explicit outbox_with_one(const std::string& subject)
-    {
-        outbound_message m = with_attachments(subject, {{"A", "x"}});
-        static_cast<void>(m.props.set(pr::message_flags, msgflag::submit | msgflag::unsent));
-        key = store->create_message(standard_folder::outbox, std::move(m.props), std::move(m.recipients),
-                                    std::move(m.attachments))
-                  .value();
-    }
+/// A counting store over a memory store, and submitted messages with two attachments each put
+/// in its Outbox (`add`).
+struct counted_outbox {
     std::shared_ptr<memory_store_logon> inner = std::make_shared<memory_store_logon>(
         std::make_shared<memory_store_data>(), uid::generate(), "store", nullptr);
     std::shared_ptr<counting_store> store = std::make_shared<counting_store>(inner);
-    std::uint64_t key = 0;
+
+    /// A new submitted message to `to`; its store id.
+    std::uint64_t add(const std::string& subject, std::vector<std::pair<std::string, std::string>> to = {{"A", "x"}})
+    {
+        outbound_message m = with_attachments(subject, std::move(to));
+        static_cast<void>(m.props.set(pr::message_flags, msgflag::submit | msgflag::unsent));
+        return store->create_message(standard_folder::outbox, std::move(m.props), std::move(m.recipients),
+                                     std::move(m.attachments))
+            .value();
+    }
 };
 
 /// A memory queue whose listing (`read_pending`) fails the next `failing` times, and whose
@@ -628,17 +629,11 @@ TEST_SUITE("mapixx/spooler/spooler.hpp")
 
     TEST_CASE("attachments: a session's Outbox queue copies attachment rows from the store only for working copies")
     {
-        auto inner = std::make_shared<memory_store_logon>(std::make_shared<memory_store_data>(), uid::generate(),
-                                                          "store", nullptr);
-        auto store = std::make_shared<counting_store>(inner);
+        counted_outbox w;
+        auto& inner = w.inner;
+        auto& store = w.store;
         std::vector<std::uint64_t> keys;
-        for (const char* subject : {"one", "two", "three"}) {
-            outbound_message m = with_attachments(subject, {{"A", "x"}});
-            static_cast<void>(m.props.set(pr::message_flags, msgflag::submit | msgflag::unsent));
-            keys.push_back(store->create_message(standard_folder::outbox, std::move(m.props), std::move(m.recipients),
-                                                 std::move(m.attachments))
-                               .value());
-        }
+        for (const char* subject : {"one", "two", "three"}) keys.push_back(w.add(subject));
         mapixx::detail::store_outbox_queue q{store};
         // Read separately, as the spooler does.
         const message_id id0{keys[0]};
@@ -737,17 +732,11 @@ TEST_SUITE("mapixx/spooler/spooler.hpp")
 
     TEST_CASE("attachments: a session's Outbox queue whose store fails to read a message keeps it, and forgets one the client deleted")
     {
-        auto inner = std::make_shared<memory_store_logon>(std::make_shared<memory_store_data>(), uid::generate(),
-                                                          "store", nullptr);
-        auto store = std::make_shared<counting_store>(inner);
+        counted_outbox w;
+        auto& inner = w.inner;
+        auto& store = w.store;
         std::vector<std::uint64_t> keys;
-        for (const char* subject : {"kept", "deleted"}) {
-            outbound_message m = with_attachments(subject, {{"A", subject}});
-            static_cast<void>(m.props.set(pr::message_flags, msgflag::submit | msgflag::unsent));
-            keys.push_back(store->create_message(standard_folder::outbox, std::move(m.props), std::move(m.recipients),
-                                                 std::move(m.attachments))
-                               .value());
-        }
+        for (const char* subject : {"kept", "deleted"}) keys.push_back(w.add(subject, {{"A", subject}}));
         mapixx::detail::store_outbox_queue q{store};
         rig r;
         r.options.failure_retry = 1s;
@@ -778,10 +767,10 @@ TEST_SUITE("mapixx/spooler/spooler.hpp")
 
     TEST_CASE("attachments: a session's Outbox message that the store cannot read at all is kept and retried, with the store's code")
     {
-        outbox_with_one w("unreadable for a while");
+        counted_outbox w;
         auto& inner = w.inner;
         auto& store = w.store;
-        const std::uint64_t key = w.key;
+        const std::uint64_t key = w.add("unreadable for a while");
         mapixx::detail::store_outbox_queue q{store};
         rig r;
         r.options.failure_retry = 1s;
@@ -805,10 +794,10 @@ TEST_SUITE("mapixx/spooler/spooler.hpp")
     {
         for (const bool listing_fails : {true, false}) {
             CAPTURE(listing_fails);
-            outbox_with_one w("waiting");
+            counted_outbox w;
             auto& inner = w.inner;
             auto& store = w.store;
-            const std::uint64_t key = w.key;
+            const std::uint64_t key = w.add("waiting");
             mapixx::detail::store_outbox_queue q{store};
             rig r;
             r.options.queue_retry = 5s;
