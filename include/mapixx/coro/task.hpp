@@ -299,6 +299,22 @@ private:
     }
 };
 
+/// An allocator over the calling thread's `frame_cache`, for the small blocks a logon makes
+/// and its logoff frees: a member's block (`make_member`), the control blocks of the
+/// `shared_ptr`s of provider logons and logon reports. Plain operator new when the cache is
+/// off; a block freed on another thread goes to that thread's cache.
+template <class T>
+struct frame_cache_allocator {
+    using value_type = T;
+    frame_cache_allocator() noexcept = default;
+    template <class U>
+    frame_cache_allocator(const frame_cache_allocator<U>&) noexcept {}  // NOLINT: converting, as allocators are
+    [[nodiscard]] T* allocate(std::size_t n) { return static_cast<T*>(frame_cache::allocate(n * sizeof(T))); }
+    void deallocate(T* p, std::size_t n) noexcept { frame_cache::deallocate(p, n * sizeof(T)); }
+    template <class U>
+    friend bool operator==(const frame_cache_allocator&, const frame_cache_allocator<U>&) noexcept { return true; }
+};
+
 /// The links by which an owner keeps its detached tasks in a list (the owner's to use).
 struct detached_links {
     task_promise<void>* prev = nullptr;

@@ -302,6 +302,13 @@ public:
     logon_run(subsystem mapi, owned_logon_request request) : sub_(std::move(mapi)), req_(std::move(request)) {}
     logon_run(const logon_run&) = delete;
     logon_run& operator=(const logon_run&) = delete;
+    /// A logon that failed, or joined, gives the report block it took back for the next one.
+    ~logon_run() {
+        if (shell_ && reg_ != nullptr) {
+            *shell_ = std::move(report_);
+            reg_->spare_reports->give_back(std::move(shell_));
+        }
+    }
 
     /// The whole logon: on failure or exception, everything is released before the failure is
     /// returned.
@@ -312,6 +319,8 @@ public:
         logon_in_progress counting(*reg_);
         std::optional<failure> error;
         try {
+            shell_ = reg_->spare_reports->take();
+            spare_ = std::move(*shell_);
             result<session> r = co_await body();
             if (r) co_return std::move(r);
             error = std::move(r).as_failure();
@@ -395,7 +404,7 @@ private:
                                std::pair{logon_flag::unicode, "MAPI_UNICODE"},
                                std::pair{logon_flag::extended, "MAPI_EXTENDED"},
                                std::pair{logon_flag::app_profile, "MAPI_APP_PROFILE"}}) {
-            if (flags_.has(f)) step(std::string(what) + " accepted");
+            if (flags_.has(f)) step(what, " accepted");
         }
         if (no_mail_) {
             step("MAPI_NO_MAIL: only transports tightly coupled to their store (STATUS_OWN_STORE) log on, unannounced; "
@@ -489,8 +498,9 @@ private:
         step("MAPI_NO_MAIL session joined by a client without MAPI_NO_MAIL: its transports log on and the "
              "spooler starts, so the joiner can send and receive; the MAPI_NO_MAIL member still cannot (rule 23)");
         try {
-            prepare_mail();
-            for (const uid& id : transport_order(core_->prof())) {
+            const std::vector<uid> order = transport_order(core_->prof());
+            prepare_mail(order);
+            for (const uid& id : order) {
                 const key k = locate(id);
                 auto r = co_await logon_one(k.first, k.second);
                 if (!r) step("a transport could not log on: " + r.info().message);
@@ -526,7 +536,7 @@ private:
                 co_return fail(scode::invalid_parameter, ok.info().message + " (rule 19)", logon_component);
             }
             name = *req_.profile;
-            step("the profile name \"" + name + "\" was given");
+            step("the profile name \"", name, "\" was given");
         } else if (flags_.has(logon_flag::use_default)) {
             auto d = store_->default_profile();
             if (!d) co_return std::move(d).as_failure();
@@ -659,32 +669,57 @@ private:
         core->holds_reservation = reserved_;
         reserved_ = false;
         core_ = std::move(core);
-        step("leased profile \"" + core_->profile_name() + "\" for the session and loaded its own copy of it (rule 34)");
+        step("leased profile \"", core_->profile_name(), "\" for the session and loaded its own copy of it (rule 34)");
 
-        report_.profile_name = core_->profile_name();
-        report_.flags = flags_;
-        report_.shared = core_->shared;
-        report_.no_mail = no_mail_;
-        service_disabled_.assign(core_->prof().services.size(), false);
-        report_.services.reserve(core_->prof().services.size());
-        for (const auto& svc : core_->prof().services) {
-            service_report sr;
-            sr.providers.reserve(svc.providers.size());
-            sr.name = svc.name;
-            sr.display_name = svc.display_name;
-            sr.dll_name = svc.dll_name;
-            sr.service_uid = svc.service_uid;
-            for (const auto& prov : svc.providers) {
-                provider_report pr_;
-                pr_.display_name = prov.display_name;
-                pr_.dll_name = prov.dll_name;
-                pr_.type = prov.type;
-                pr_.provider_uid = prov.provider_uid;
-                sr.providers.push_back(std::move(pr_));
-            }
-            report_.services.push_back(std::move(sr));
-        }
+        fill_report();
         return {};
+    }
+
+    /// The report's fields for this logon, before any provider logs on: in the strings and
+    /// vectors an earlier logon left in `spare_` where there are any, so that a logon of a
+    /// profile that was logged on before allocates nothing for them. Every field is named
+    /// (the structured bindings fail to compile when a field is added and not set here).
+    void fill_report() {
+        const profile& prof = core_->prof();
+        auto& [profile_name, flags, joined_shared, shared, no_mail, force_download, services, steps] = report_;
+        profile_name = std::move(spare_.profile_name);
+        profile_name.assign(core_->profile_name());
+        flags = flags_;
+        joined_shared = false;
+        shared = core_->shared;
+        no_mail = no_mail_;
+        force_download = false;
+        (void)steps;  // written by step()
+        service_disabled_.assign(prof.services.size(), false);
+        services = std::move(spare_.services);
+        services.resize(prof.services.size());
+        for (std::size_t si = 0; si < services.size(); ++si) {
+            const message_service& svc = prof.services[si];
+            auto& [name, display_name, dll_name, service_uid, prompted, retried, configured, disabled, code, sentence,
+                   providers] = services[si];
+            name.assign(svc.name);
+            display_name.assign(svc.display_name);
+            dll_name.assign(svc.dll_name);
+            service_uid = svc.service_uid;
+            prompted = retried = configured = disabled = false;
+            code = scode::success;
+            sentence.clear();
+            providers.resize(svc.providers.size());
+            for (std::size_t pi = 0; pi < providers.size(); ++pi) {
+                const provider_entry& prov = svc.providers[pi];
+                auto& [p_display, p_dll, p_type, p_uid, p_outcome, p_prompted, p_retried, p_configured, p_code,
+                       p_sentence, p_attempts] = providers[pi];
+                p_display.assign(prov.display_name);
+                p_dll.assign(prov.dll_name);
+                p_type = prov.type;
+                p_uid = prov.provider_uid;
+                p_outcome = provider_outcome::not_started;
+                p_prompted = p_retried = p_configured = false;
+                p_code = scode::success;
+                p_sentence.clear();
+                p_attempts.clear();
+            }
+        }
     }
 
     /// How many provider objects a session of `p` makes at most: one per DLL and kind, so the
@@ -871,8 +906,9 @@ private:
                 }
             }
         }
-        prepare_mail();
-        for (const uid& id : transport_order(core_->prof())) {
+        const std::vector<uid> order = transport_order(core_->prof());
+        prepare_mail(order);
+        for (const uid& id : order) {
             const key k = locate(id);
             if (no_mail_ && !core_->prof().services[k.first].providers[k.second].flags.has(resource_flag::own_store)) {
                 provider_report& rep = report_.services[k.first].providers[k.second];
@@ -904,12 +940,11 @@ private:
     /// its spooler support in its logon context. A mail-enabled session runs every transport;
     /// a MAPI_NO_MAIL session only those tightly coupled to their store (STATUS_OWN_STORE), and
     /// none of them is announced in the status table (rules 21, 22, 65). No transport: no spooler.
-    void prepare_mail() {
+    void prepare_mail(const std::vector<uid>& order) {
         struct planned {
             std::size_t si, pi;
             resource_flags flags;
         };
-        const std::vector<uid> order = transport_order(core_->prof());
         if (order.empty()) return;
         // The spooler moves every STATUS_XP_PREFER_LAST transport to the end; so does this list,
         // so that index i of the list is the spooler's transport i.
@@ -995,9 +1030,9 @@ private:
         std::lock_guard guard(mail->mutex);
         attach_reactor_if_needed(*mail);
         mail->sp->start();
-        step(std::string(no_mail_ ? "the tightly coupled transport(s) run in the session's own spooler, unannounced"
-                                  : "the spooler started") +
-             " with " + std::to_string(mail->transports.size()) + " transport(s)");
+        const std::string_view started = no_mail_ ? "the tightly coupled transport(s) run in the session's own spooler, unannounced"
+                                                  : "the spooler started";
+        step(started, " with ", std::to_string(mail->transports.size()), " transport(s)");
         if (report_.force_download) {
             // Shared state: if the pass outlives the logon, the flush still has somewhere to write.
             auto done = std::make_shared<bool>(false);
@@ -1380,14 +1415,15 @@ private:
             if (s.disabled) ++disabled;
             for (const auto& p : s.providers) live += p.outcome == provider_outcome::logged_on ? 1 : 0;
         }
-        step("logged on to profile \"" + core_->profile_name() + "\": " + std::to_string(live) + " provider logon(s) live, " +
-             std::to_string(disabled) + " message service(s) disabled");
+        step("logged on to profile \"", core_->profile_name(), "\": ", std::to_string(live), " provider logon(s) live, ",
+             std::to_string(disabled), " message service(s) disabled");
         if (core_->shared) step("published as the shared session (MAPI_ALLOW_OTHERS): later logons without "
                                 "MAPI_NEW_SESSION join it");
         // Only a shared session needs the report in its core: joiners copy the services from it
         // (rules 9 and 23). An individual session's report goes to its one member, moved.
         if (core_->shared) core_->report = std::make_unique<logon_report>(report_);
-        m->report = reg_->share_report(core_->profile_name(), std::move(report_));
+        *shell_ = std::move(report_);
+        m->report = reg_->share_report(core_->profile_name(), std::move(shell_));
         {
             std::lock_guard guard(core_->mutex);
             core_->live_members = 1;
@@ -1420,10 +1456,18 @@ private:
         lock_.release();
     }
 
-    void step(std::string s) {
+    /// Appends a step to the report: the sentence made of `parts` (strings, string views or
+    /// string literals), written into a string of an earlier logon's report when one is left.
+    template <class... Parts>
+    void step(const Parts&... parts) {
         // A logon that goes well takes about eight steps: room for them at once.
         if (report_.steps.empty()) report_.steps.reserve(8);
-        report_.steps.push_back(std::move(s));
+        std::string& line = report_.steps.emplace_back();
+        if (spare_steps_used_ < spare_.steps.size()) {
+            line.swap(spare_.steps[spare_steps_used_++]);
+            line.clear();
+        }
+        (line.append(std::string_view(parts)), ...);
     }
 
     // String building lives in ordinary functions: g++ 12 mishandles conditional expressions
@@ -1469,6 +1513,11 @@ private:
     bool no_mail_ = false;
     bool reserved_ = false;
     logon_report report_;
+    /// The heap block the report goes to at `publish`, from `session_registry::spare_reports`;
+    /// `spare_` holds what an earlier logon left in it, for `build_core` and `step` to reuse.
+    std::unique_ptr<logon_report> shell_;
+    logon_report spare_;
+    std::size_t spare_steps_used_ = 0;
     logon_lock_guard lock_;
     std::shared_ptr<member_state> joined_;  ///< the member `try_join` made, for `open_mail_for_joiner`
     std::shared_ptr<session_core> core_;

@@ -337,22 +337,6 @@ private:
     std::unique_ptr<error_info> last_error_;
 };
 
-/// The allocator of the blocks a logon or a join makes and its logoff frees (a member's block,
-/// `make_member`; the control block of each provider logon's `shared_ptr`): they come from the
-/// calling thread's cache of small blocks, the one task frames use (`frame_cache`; plain
-/// operator new when that cache is off).
-template <class T>
-struct frame_cache_allocator {
-    using value_type = T;
-    frame_cache_allocator() noexcept = default;
-    template <class U>
-    frame_cache_allocator(const frame_cache_allocator<U>&) noexcept {}  // NOLINT: converting, as allocators are
-    [[nodiscard]] T* allocate(std::size_t n) { return static_cast<T*>(frame_cache::allocate(n * sizeof(T))); }
-    void deallocate(T* p, std::size_t n) noexcept { frame_cache::deallocate(p, n * sizeof(T)); }
-    template <class U>
-    friend bool operator==(const frame_cache_allocator&, const frame_cache_allocator<U>&) noexcept { return true; }
-};
-
 /// A new member of `core` (not yet counted in it), with the flags of its logon.
 inline std::shared_ptr<member_state> make_member(std::shared_ptr<session_core> core, logon_flags flags) {
     auto m = std::allocate_shared<member_state>(frame_cache_allocator<member_state>());

@@ -11,6 +11,7 @@
 #include <mapixx/profile/profile_store.hpp>
 #include <mapixx/profile/profile_usage.hpp>
 #include <mapixx/session/detail/logon_lock.hpp>
+#include <mapixx/session/detail/report_pool.hpp>
 #include <mapixx/session/logon_report.hpp>
 
 #include <algorithm>
@@ -113,17 +114,26 @@ struct session_registry {
     /// The report of the last logon (`share_report`), per profile and kind of logon.
     std::mutex reports_mutex;
     std::unordered_map<std::string, std::weak_ptr<const logon_report>> reports;
+    /// Reports no session holds any more, for the next logons to fill again (`report_pool`).
+    std::shared_ptr<report_pool> spare_reports = std::make_shared<report_pool>();
 
     /// `r` as a shared, immutable report: the one the last logon of the same `key` made if it
-    /// is equal (as it is for every logon of a profile that goes the same way), else a new one.
-    /// Sessions that log on alike thus hold one report between them.
-    std::shared_ptr<const logon_report> share_report(const std::string& key, logon_report r) {
+    /// is equal (as it is for every logon of a profile that goes the same way; `r` then goes
+    /// back to `spare_reports`), else `r` itself. Sessions that log on alike thus hold one
+    /// report between them, and a report no session holds goes back to `spare_reports`.
+    std::shared_ptr<const logon_report> share_report(const std::string& key, std::unique_ptr<logon_report> r) {
         std::lock_guard guard(reports_mutex);
         auto& slot = reports[key];
-        if (auto known = slot.lock(); known && *known == r) return known;
-        auto made = std::make_shared<const logon_report>(std::move(r));
+        if (auto known = slot.lock(); known && *known == *r) {
+            spare_reports->give_back(std::move(r));
+            return known;
+        }
+        auto made = report_pool::share(spare_reports, std::move(r));
         slot = made;
         return made;
+    }
+    std::shared_ptr<const logon_report> share_report(const std::string& key, logon_report r) {
+        return share_report(key, std::make_unique<logon_report>(std::move(r)));
     }
 
     /// What the report of a member that joined the published shared session depends on, but
