@@ -4,13 +4,17 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstddef>
+#include <cstdint>
 #include <ostream>  // doctest prints std::error_code and std::string_view through it
 #include <set>
 #include <string>
 #include <string_view>
 #include <type_traits>
 #include <unordered_set>
+#include <utility>
+#include <vector>
 
 #if defined(__unix__)
 #include <sys/wait.h>
@@ -119,6 +123,32 @@ TEST_CASE("a default uid is nil and compares below any other") {
     CHECK_FALSE(sample_uid.is_nil());
     CHECK(nil < sample_uid);
     CHECK(nil != sample_uid);
+}
+
+TEST_CASE("uids order by their bytes, first byte first, as unsigned") {
+    // Profile files and tables list sections in this order; it must not depend on how the
+    // comparison is made. Pairs that differ in one byte at every position, with bytes on both
+    // sides of 0x80, and random pairs.
+    auto bytewise = [](const uid& a, const uid& b) {
+        return std::lexicographical_compare(a.bytes.begin(), a.bytes.end(), b.bytes.begin(), b.bytes.end());
+    };
+    std::vector<std::pair<uid, uid>> pairs;
+    for (std::size_t i = 0; i < 16; ++i) {
+        for (const auto& [x, y] : {std::pair{0x01, 0x02}, std::pair{0x7f, 0x80}, std::pair{0x00, 0xff}}) {
+            uid a = sample_uid, b = sample_uid;
+            a.bytes[i] = static_cast<std::uint8_t>(x);
+            b.bytes[i] = static_cast<std::uint8_t>(y);
+            if (i + 1 < 16) a.bytes[i + 1] = 0xff;  // a later byte must not outweigh an earlier one
+            pairs.emplace_back(a, b);
+        }
+    }
+    for (int n = 0; n < 200; ++n) pairs.emplace_back(uid::generate(), uid::generate());
+    for (const auto& [a, b] : pairs) {
+        CHECK((a < b) == bytewise(a, b));
+        CHECK((b < a) == bytewise(b, a));
+        CHECK((a == b) == (a.bytes == b.bytes));
+    }
+    static_assert(uid{} < sample_uid && !(sample_uid < sample_uid) && (sample_uid <=> sample_uid) == 0);
 }
 
 TEST_CASE("equal uids hash equally and distinct uids can share a hash set") {

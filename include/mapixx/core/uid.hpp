@@ -88,8 +88,24 @@ struct uid {
         return true;
     }
 
-    friend constexpr auto operator<=>(const uid&, const uid&) = default;
+    /// Byte order: the first differing byte decides, as unsigned. Compares two 64-bit words
+    /// (loaded big-endian, so the order is the same) instead of calling memcmp, since maps keyed
+    /// by uid (a profile's sections) compare on every lookup.
+    friend constexpr std::strong_ordering operator<=>(const uid& a, const uid& b) noexcept {
+        const std::uint64_t a0 = a.word(0), b0 = b.word(0);
+        if (a0 != b0) return a0 <=> b0;
+        return a.word(8) <=> b.word(8);
+    }
     friend constexpr bool operator==(const uid&, const uid&) = default;
+
+private:
+    // Written out, not as a loop: compilers turn this form into one load and a byte swap.
+    [[nodiscard]] constexpr std::uint64_t word(std::size_t at) const noexcept {
+        const std::uint8_t* b = bytes.data() + at;
+        return std::uint64_t{b[0]} << 56 | std::uint64_t{b[1]} << 48 | std::uint64_t{b[2]} << 40 |
+               std::uint64_t{b[3]} << 32 | std::uint64_t{b[4]} << 24 | std::uint64_t{b[5]} << 16 |
+               std::uint64_t{b[6]} << 8 | std::uint64_t{b[7]};
+    }
 };
 
 static_assert(sizeof(uid) == 16, "a uid has the layout of MAPIUID");

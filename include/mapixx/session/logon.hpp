@@ -124,27 +124,20 @@ struct logon_in_progress {
     return out;
 }
 
-/// Calls the provider's logon of the right kind and erases the logon object's type.
-inline task<result<std::unique_ptr<provider_logon>>> call_provider_logon(provider& p, provider_context& ctx) {
-    switch (p.kind()) {
-    case resource_type::store_provider: {
-        auto r = co_await static_cast<store_provider&>(p).logon(ctx);
-        if (!r) co_return std::move(r).as_failure();
-        co_return std::unique_ptr<provider_logon>(std::move(*r));
+/// Takes what a store, address book or transport provider's logon returned: its logon object
+/// (type erased) into `got`, or the code and sentence of its failure.
+template <class Logon>
+void take_provider_logon(result<std::unique_ptr<Logon>>&& r, std::unique_ptr<provider_logon>& got, scode& code,
+                         std::string& message) {
+    if (!r) {
+        code = r.code();
+        message = r.info().message;
+    } else if (!*r) {
+        code = scode::call_failed;
+        message = "the provider's logon succeeded but returned no logon object";
+    } else {
+        got = std::move(*r);
     }
-    case resource_type::ab_provider: {
-        auto r = co_await static_cast<ab_provider&>(p).logon(ctx);
-        if (!r) co_return std::move(r).as_failure();
-        co_return std::unique_ptr<provider_logon>(std::move(*r));
-    }
-    case resource_type::transport_provider: {
-        auto r = co_await static_cast<transport_provider&>(p).logon(ctx);
-        if (!r) co_return std::move(r).as_failure();
-        co_return std::unique_ptr<provider_logon>(std::move(*r));
-    }
-    default: break;
-    }
-    co_return fail(scode::no_support, "a provider object of an unknown kind", logon_component);
 }
 
 /// A `logon_request` with its strings copied: what the logon coroutine keeps in its frame.
@@ -965,7 +958,7 @@ private:
         auto mail = std::make_shared<session_mail>();
         mail->coupled_only = no_mail_;
         mail->has_coupled = coupled;
-        mail->sched = std::make_unique<scheduler>();
+        mail->sched.emplace();
         std::shared_ptr<store_logon> store;
         {
             std::lock_guard guard(core_->mutex);
@@ -990,7 +983,7 @@ private:
             list.push_back(spooler_transport{x.get(), e.display_name, e.flags});
             mail->transports.push_back(std::move(x));
         }
-        mail->sp = std::make_unique<spooler>(*mail->sched, *mail->queue, *mail->sink, mail->clock, std::move(list));
+        mail->sp.emplace(*mail->sched, *mail->queue, *mail->sink, mail->clock, std::move(list));
         std::lock_guard guard(core_->mutex);
         core_->mail = std::move(mail);
     }
@@ -1258,15 +1251,22 @@ private:
                                      *ctx_support,
                                      xp_support};
                 try {
-                    auto r = co_await call_provider_logon(*object->object, ctx);
-                    if (!r) {
-                        code = r.code();
-                        message = r.info().message;
-                    } else if (!*r) {
-                        code = scode::call_failed;
-                        message = "the provider's logon succeeded but returned no logon object";
-                    } else {
-                        got = std::move(*r);
+                    // The provider's logon of its kind, awaited here: no coroutine in between.
+                    provider& p = *object->object;
+                    switch (p.kind()) {
+                    case resource_type::store_provider:
+                        take_provider_logon(co_await static_cast<store_provider&>(p).logon(ctx), got, code, message);
+                        break;
+                    case resource_type::ab_provider:
+                        take_provider_logon(co_await static_cast<ab_provider&>(p).logon(ctx), got, code, message);
+                        break;
+                    case resource_type::transport_provider:
+                        take_provider_logon(co_await static_cast<transport_provider&>(p).logon(ctx), got, code, message);
+                        break;
+                    default:
+                        code = scode::no_support;
+                        message = "a provider object of an unknown kind";
+                        break;
                     }
                 } catch (const std::exception& e) {
                     code = scode::call_failed;

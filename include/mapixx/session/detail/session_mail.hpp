@@ -251,13 +251,13 @@ struct session_mail {
     std::mutex mutex;                                   ///< one thread drives the spooler at a time
     bool coupled_only = false;                          ///< MAPI_NO_MAIL: only STATUS_OWN_STORE transports
     bool has_coupled = false;  ///< a STATUS_OWN_STORE transport runs (a MAPI_NO_MAIL member may send)
-    std::unique_ptr<scheduler> sched;
+    std::optional<scheduler> sched;  ///< in this block, as the spooler is: made at logon, emptied by stop()
     std::shared_ptr<store_logon> store;                 ///< the default store (may be null)
     std::unique_ptr<message_queue> queue;
     std::unique_ptr<delivery_sink> sink;
     steady_spooler_clock clock;
     std::vector<std::unique_ptr<session_xp>> transports;  ///< in transport order
-    std::unique_ptr<mapixx::spooler> sp;
+    std::optional<mapixx::spooler> sp;
     std::unique_ptr<io_driver> io;  ///< the reactor the transports wait on (Linux); attached to `sp`
 
     /// Makes the reactor (where there is one) and attaches it; before `sp->start()`. Without a
