@@ -282,6 +282,8 @@ struct counted_outbox {
     std::shared_ptr<memory_store_logon> inner = std::make_shared<memory_store_logon>(
         std::make_shared<memory_store_data>(), uid::generate(), "store", nullptr);
     std::shared_ptr<counting_store> store = std::make_shared<counting_store>(inner);
+    /// The session's Outbox queue over `store`, as the spooler of a session reads it.
+    mapixx::detail::store_outbox_queue queue{store};
 
     /// A new submitted message to `to`; its store id.
     std::uint64_t add(const std::string& subject, std::vector<std::pair<std::string, std::string>> to = {{"A", "x"}})
@@ -630,11 +632,9 @@ TEST_SUITE("mapixx/spooler/spooler.hpp")
     TEST_CASE("attachments: a session's Outbox queue copies attachment rows from the store only for working copies")
     {
         counted_outbox w;
-        auto& inner = w.inner;
-        auto& store = w.store;
+        auto& [inner, store, q] = w;
         std::vector<std::uint64_t> keys;
         for (const char* subject : {"one", "two", "three"}) keys.push_back(w.add(subject));
-        mapixx::detail::store_outbox_queue q{store};
         // Read separately, as the spooler does.
         const message_id id0{keys[0]};
         const auto lean = q.load_without_attachments(id0);
@@ -733,18 +733,16 @@ TEST_SUITE("mapixx/spooler/spooler.hpp")
     TEST_CASE("attachments: a session's Outbox queue whose store fails to read a message keeps it, and forgets one the client deleted")
     {
         counted_outbox w;
-        auto& inner = w.inner;
-        auto& store = w.store;
+        auto& [inner, store, q] = w;
         std::vector<std::uint64_t> keys;
         for (const char* subject : {"kept", "deleted"}) keys.push_back(w.add(subject, {{"A", subject}}));
-        mapixx::detail::store_outbox_queue q{store};
         rig r;
         r.options.failure_retry = 1s;
         auto& a = transport_over(r, q);
         // The first message's whole read fails once; meanwhile the client deletes the second
         // one (no new generation: the spooler learns of it only by reading).
         store->failing_whole_opens = 1;
-        store->on_failed_open = [&] { static_cast<void>(inner->delete_message(keys[1])); };
+        store->on_failed_open = [&] { static_cast<void>(w.inner->delete_message(keys[1])); };
         auto& sp = r.start();
         CHECK(store->whole_opens == 2);  // one failed, one found the second message gone
         CHECK(a.logon->sent.empty());
@@ -768,17 +766,15 @@ TEST_SUITE("mapixx/spooler/spooler.hpp")
     TEST_CASE("attachments: a session's Outbox message that the store cannot read at all is kept and retried, with the store's code")
     {
         counted_outbox w;
-        auto& inner = w.inner;
-        auto& store = w.store;
+        auto& [inner, store, q] = w;
         const std::uint64_t key = w.add("unreadable for a while");
-        mapixx::detail::store_outbox_queue q{store};
         rig r;
         r.options.failure_retry = 1s;
         auto& a = transport_over(r, q);
         // The file cannot be read at all when the working copy is made: with attachments, and
         // then without them either.
         store->failing_whole_opens = 1;
-        store->on_failed_open = [&] { store->failing_lean_opens = 1; };
+        store->on_failed_open = [&] { w.store->failing_lean_opens = 1; };
         auto& sp = r.start();
         CHECK(a.logon->sent.empty());
         REQUIRE(sp.count(spooler_event::kind::requeued) == 1);
@@ -795,10 +791,8 @@ TEST_SUITE("mapixx/spooler/spooler.hpp")
         for (const bool listing_fails : {true, false}) {
             CAPTURE(listing_fails);
             counted_outbox w;
-            auto& inner = w.inner;
-            auto& store = w.store;
+            auto& [inner, store, q] = w;
             const std::uint64_t key = w.add("waiting");
-            mapixx::detail::store_outbox_queue q{store};
             rig r;
             r.options.queue_retry = 5s;
             auto& a = transport_over(r, q);
