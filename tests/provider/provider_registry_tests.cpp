@@ -66,6 +66,85 @@ TEST_CASE("one DLL may register several kinds and they share one slot pool") {
     CHECK(reg.slots_in_use() == 0);
 }
 
+TEST_CASE("instantiate makes an object with its DLL's pool, which the first object sizes") {
+    provider_registry reg;
+    auto s = std::make_shared<fake_script>();
+    s->max_sessions = 2;
+    reg.add_store("MXX", [s] { return std::make_unique<fake_provider<store_provider>>(s); });
+    reg.add_transport("MXX", [s] { return std::make_unique<fake_provider<transport_provider>>(s); });
+    CHECK(reg.existing_pool("MXX") == nullptr);
+
+    auto a = reg.instantiate("mxx.dll", resource_type::store_provider);
+    CHECK(a.registered);
+    REQUIRE(a.object);
+    CHECK(a.object->kind() == resource_type::store_provider);
+    REQUIRE(a.pool != nullptr);
+    CHECK(a.pool == reg.existing_pool("MXX"));
+    CHECK(a.pool->capacity() == 2);
+
+    s->max_sessions = 7;  // the pool exists: a later object does not resize it
+    auto b = reg.instantiate("MXX", resource_type::transport_provider);
+    REQUIRE(b.object);
+    CHECK(b.object->kind() == resource_type::transport_provider);
+    CHECK(b.pool == a.pool);
+    CHECK(b.pool->capacity() == 2);
+    CHECK(reg.pool("MXX", 9) == a.pool);
+    CHECK(s->objects_made.load() == 2);
+}
+
+TEST_CASE("instantiate says whether a factory of the kind is registered, and makes no pool without an object") {
+    provider_registry reg;
+    auto s = std::make_shared<fake_script>();
+    reg.add_ab("MXX", [s] { return std::make_unique<fake_provider<ab_provider>>(s); });
+    reg.add_store("NULLS", []() -> std::unique_ptr<store_provider> { return nullptr; });
+
+    auto unknown = reg.instantiate("OTHER", resource_type::ab_provider);
+    CHECK_FALSE(unknown.registered);
+    CHECK_FALSE(unknown.object);
+    auto other_kind = reg.instantiate("MXX", resource_type::store_provider);
+    CHECK_FALSE(other_kind.registered);
+    CHECK_FALSE(other_kind.object);
+    CHECK(s->objects_made.load() == 0);
+
+    auto none = reg.instantiate("NULLS", resource_type::store_provider);
+    CHECK(none.registered);
+    CHECK_FALSE(none.object);
+    CHECK(none.pool == nullptr);
+    CHECK(reg.existing_pool("NULLS") == nullptr);
+
+    reg.add_ab("MXX", ab_factory{});  // an empty factory removes the registered one
+    CHECK_FALSE(reg.has("MXX", resource_type::ab_provider));
+    CHECK_FALSE(reg.instantiate("MXX", resource_type::ab_provider).registered);
+}
+
+TEST_CASE("a factory runs outside the registry's lock and may be replaced while it runs") {
+    provider_registry reg;
+    auto s = std::make_shared<fake_script>();
+    bool replaced_inside = false;
+    reg.add_store("MXX", [&reg, &replaced_inside, s] {
+        // Both calls take the registry's lock: they would deadlock if the factory ran under it.
+        CHECK(reg.has("MXX", resource_type::store_provider));
+        reg.add_store("MXX", [s] { return std::make_unique<fake_provider<store_provider>>(s); });
+        replaced_inside = true;
+        return std::make_unique<fake_provider<store_provider>>(s);
+    });
+    auto first = reg.instantiate("MXX", resource_type::store_provider);
+    CHECK(replaced_inside);
+    REQUIRE(first.object);
+    replaced_inside = false;
+    auto second = reg.make("MXX", resource_type::store_provider);
+    REQUIRE(second);
+    CHECK_FALSE(replaced_inside);  // the replacement ran, not the first factory again
+    CHECK(s->objects_made.load() == 2);
+}
+
+TEST_CASE("a factory that throws lets the exception through instantiate and creates no pool") {
+    provider_registry reg;
+    reg.add_ab("BAD", []() -> std::unique_ptr<ab_provider> { throw std::runtime_error("no"); });
+    CHECK_THROWS_AS((void)reg.instantiate("BAD", resource_type::ab_provider), std::runtime_error);
+    CHECK(reg.existing_pool("BAD") == nullptr);
+}
+
 TEST_CASE("a factory that throws lets the exception through make") {
     provider_registry reg;
     reg.add_ab("BAD", []() -> std::unique_ptr<ab_provider> { throw std::runtime_error("no"); });

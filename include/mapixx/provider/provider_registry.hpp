@@ -62,6 +62,9 @@ using transport_factory = std::function<std::unique_ptr<transport_provider>()>;
 /// Each DLL name also has one `slot_pool` (shared by its kinds), created when the first
 /// provider object of that DLL is made, with that object's `max_sessions()` as capacity.
 ///
+/// An empty factory given to `add_store`, `add_ab` or `add_transport` removes the one
+/// registered for that DLL and kind.
+///
 /// Thread-safe. Must outlive every subsystem initialised with it (and so every session).
 ///
 /// \code
@@ -77,18 +80,21 @@ public:
 
     /// Registers (or replaces) the store provider factory of `dll`.
     void add_store(std::string_view dll, store_factory factory) {
+        auto shared = share(std::move(factory));
         std::lock_guard lock(mutex_);
-        entry_for(dll).store = std::move(factory);
+        entry_for(dll).store = std::move(shared);
     }
     /// Registers (or replaces) the address book provider factory of `dll`.
     void add_ab(std::string_view dll, ab_factory factory) {
+        auto shared = share(std::move(factory));
         std::lock_guard lock(mutex_);
-        entry_for(dll).ab = std::move(factory);
+        entry_for(dll).ab = std::move(shared);
     }
     /// Registers (or replaces) the transport provider factory of `dll`.
     void add_transport(std::string_view dll, transport_factory factory) {
+        auto shared = share(std::move(factory));
         std::lock_guard lock(mutex_);
-        entry_for(dll).transport = std::move(factory);
+        entry_for(dll).transport = std::move(shared);
     }
     /// Registers (or replaces) the entry hook (MSGSERVICEENTRY) of the message services whose
     /// PR_SERVICE_DLL_NAME is `dll`. The logon calls it with `service_context::configure` when
@@ -109,36 +115,56 @@ public:
         std::lock_guard lock(mutex_);
         const dll_entry* e = find(dll);
         if (e == nullptr) return false;
-        switch (kind) {
-        case resource_type::store_provider: return static_cast<bool>(e->store);
-        case resource_type::ab_provider: return static_cast<bool>(e->ab);
-        case resource_type::transport_provider: return static_cast<bool>(e->transport);
-        default: return false;
-        }
+        return static_cast<bool>(factory_ref::of(*e, kind));
     }
 
     /// A new provider object of `kind` from `dll`'s factory, or null when none is registered.
     /// The factory runs outside the registry's lock; what it throws propagates.
     [[nodiscard]] std::unique_ptr<provider> make(std::string_view dll, resource_type kind) const {
-        std::function<std::unique_ptr<provider>()> make_fn;
+        factory_ref f;
         {
             std::lock_guard lock(mutex_);
             const dll_entry* e = find(dll);
             if (e == nullptr) return nullptr;
-            switch (kind) {
-            case resource_type::store_provider:
-                if (e->store) make_fn = [f = e->store] { return std::unique_ptr<provider>(f()); };
-                break;
-            case resource_type::ab_provider:
-                if (e->ab) make_fn = [f = e->ab] { return std::unique_ptr<provider>(f()); };
-                break;
-            case resource_type::transport_provider:
-                if (e->transport) make_fn = [f = e->transport] { return std::unique_ptr<provider>(f()); };
-                break;
-            default: break;
-            }
+            f = factory_ref::of(*e, kind);
         }
-        return make_fn ? make_fn() : nullptr;
+        return f.call();
+    }
+
+    /// What `instantiate` returns.
+    struct instance {
+        std::unique_ptr<provider> object;  ///< null when no factory is registered or it returned none
+        slot_pool* pool = nullptr;         ///< the DLL's pool; null when `object` is
+        bool registered = false;           ///< a factory of the kind is registered for the DLL
+    };
+
+    /// `make` and `pool` in one lookup (what a logon asks for each provider DLL of its profile):
+    /// a new provider object of `kind` from `dll`'s factory, with the DLL's slot pool, created
+    /// with the object's `max_sessions()` the first time. The factory runs outside the
+    /// registry's lock; what it throws propagates, and then no pool is created.
+    [[nodiscard]] instance instantiate(std::string_view dll, resource_type kind) {
+        factory_ref f;
+        dll_entry* e = nullptr;
+        slot_pool* pool = nullptr;
+        {
+            std::lock_guard lock(mutex_);
+            e = find(dll);
+            if (e == nullptr) return {};
+            f = factory_ref::of(*e, kind);
+            pool = e->pool.get();  // set once, never replaced: it may be read here and kept
+        }
+        instance out;
+        out.registered = static_cast<bool>(f);
+        if (!out.registered) return out;
+        out.object = f.call();
+        if (!out.object) return out;
+        if (pool == nullptr) {
+            std::lock_guard lock(mutex_);
+            if (!e->pool) e->pool = std::make_unique<slot_pool>(out.object->max_sessions());
+            pool = e->pool.get();
+        }
+        out.pool = pool;
+        return out;
     }
 
     /// The entry hook of message services with PR_SERVICE_DLL_NAME `dll` (a copy), or an empty
@@ -178,13 +204,45 @@ public:
     }
 
 private:
+    // A factory is held by a shared pointer, so that `make` takes it out of the lock without
+    // copying the std::function (which allocates when its target does not fit in it) and a
+    // factory replaced meanwhile lives until the call ends.
     struct dll_entry {
         std::string dll;
-        store_factory store;
-        ab_factory ab;
-        transport_factory transport;
+        std::shared_ptr<const store_factory> store;
+        std::shared_ptr<const ab_factory> ab;
+        std::shared_ptr<const transport_factory> transport;
         std::unique_ptr<slot_pool> pool;
     };
+    // The factory of one kind, taken out of an entry under the lock and called after it.
+    struct factory_ref {
+        std::shared_ptr<const store_factory> store;
+        std::shared_ptr<const ab_factory> ab;
+        std::shared_ptr<const transport_factory> transport;
+
+        static factory_ref of(const dll_entry& e, resource_type kind) {
+            factory_ref f;
+            switch (kind) {
+            case resource_type::store_provider: f.store = e.store; break;
+            case resource_type::ab_provider: f.ab = e.ab; break;
+            case resource_type::transport_provider: f.transport = e.transport; break;
+            default: break;
+            }
+            return f;
+        }
+        explicit operator bool() const noexcept { return store || ab || transport; }
+        std::unique_ptr<provider> call() const {
+            if (store) return (*store)();
+            if (ab) return (*ab)();
+            if (transport) return (*transport)();
+            return nullptr;
+        }
+    };
+    template <class Fn>
+    static std::shared_ptr<const Fn> share(Fn fn) {
+        if (!fn) return nullptr;
+        return std::make_shared<const Fn>(std::move(fn));
+    }
     struct hook_entry {
         std::string dll;
         service_entry fn;

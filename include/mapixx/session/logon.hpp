@@ -1122,9 +1122,9 @@ private:
                         logon_component);
         };
         if (providers_ == nullptr) return not_registered();
-        std::unique_ptr<provider> made;
+        provider_registry::instance made;
         try {
-            made = providers_->make(entry.dll_name, entry.type);
+            made = providers_->instantiate(entry.dll_name, entry.type);
         } catch (const std::exception& e) {
             return fail(scode::call_failed, "the factory of provider DLL \"" + entry.dll_name + "\" threw: " + e.what(),
                         logon_component);
@@ -1132,17 +1132,17 @@ private:
             return fail(scode::call_failed, "the factory of provider DLL \"" + entry.dll_name + "\" threw",
                         logon_component);
         }
-        if (!made && !providers_->has(entry.dll_name, entry.type)) return not_registered();
-        if (!made || made->kind() != entry.type) {
+        if (!made.registered) return not_registered();
+        if (!made.object || made.object->kind() != entry.type) {
             return fail(scode::call_failed,
                         "the factory of provider DLL \"" + entry.dll_name + "\" returned no " +
                             std::string(sdk_name(entry.type)) + " object",
                         logon_component);
         }
-        slot_pool* pool = providers_->pool(entry.dll_name, made->max_sessions());
-        provider* raw = made.get();
+        slot_pool* pool = made.pool;
+        provider* raw = made.object.get();
         std::lock_guard guard(core_->mutex);
-        core_->objects.push_back(provider_object{entry.dll_name, entry.type, std::move(made), pool});
+        core_->objects.push_back(provider_object{entry.dll_name, entry.type, std::move(made.object), pool});
         return object_and_pool{raw, pool};
     }
 
