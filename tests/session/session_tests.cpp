@@ -492,6 +492,30 @@ TEST_CASE("the memory store is the session's default store: messages with recipi
     CHECK(store->open_message(id).code() == scode::not_found);
 }
 
+TEST_CASE("the memory store's status row has its entry's display name, STATUS_AVAILABLE and the string Available - Memory Store when the entry names none") {
+    world w;
+    auto data = std::make_shared<memory_store_data>();
+    w.providers.add_store("MEM", [data] { return std::make_unique<memory_store>(data); });
+    profile_builder b("P");
+    b.service("M", "MEMSVC", {store("MEM", resource_flag::default_store, "Mailbox"), store("MEM", {}, "Unnamed")});
+    b.get().services[0].providers[1].display_name.clear();
+    w.add(b);
+    auto s = w.logon({.profile = "P", .flags = mail});
+    REQUIRE(s);
+    const auto rows = s->status_table().value();
+    const auto available = static_cast<std::int32_t>(status_codes(status_code::available).bits());
+    for (const char* name : {"Mailbox", "Memory Store"}) {
+        CAPTURE(name);
+        const property_bag* row = row_named(rows, name);
+        REQUIRE(row != nullptr);
+        CHECK(row->get_i4(pr::resource_type) == static_cast<std::int32_t>(resource_type::store_provider));
+        CHECK(row->get_i4(pr::status_code) == available);
+        CHECK(row->get_string(pr::status_string) == "Available");
+        CHECK(row->get_string(pr::provider_dll_name) == "MEM");
+    }
+    CHECK(rows.size() == 5);  // the subsystem's, the spooler's, the address book's, two stores'
+}
+
 TEST_CASE("the destructor logs off when logoff was not awaited, and never throws even if a provider's logoff throws") {
     mail_world w;
     w.bstore->logoff_throws = true;

@@ -260,11 +260,14 @@ public:
     task<result<std::unique_ptr<store_logon>>> logon(provider_context& ctx) override {
         if (!data_) co_return fail(scode::unconfigured, "the memory store has no data object", "mapixx.memory_store");
         std::string name = ctx.provider.display_name;
-        if (name.empty()) name = "Memory Store";
+        // The row MAPI computes from the provider entry has its display name and
+        // STATUS_AVAILABLE already: the update sends only what differs from it.
         property_bag row;
-        row.reserve(3);
-        (void)row.set(pr::display_name, name);
-        (void)row.set(pr::status_code, static_cast<std::int32_t>(status_code::available));
+        row.reserve(2);
+        if (name.empty()) {
+            name = "Memory Store";
+            (void)row.set(pr::display_name, name);
+        }
         (void)row.set(pr::status_string, std::string("Available"));
         (void)ctx.support.modify_status_row(row, true);
         co_return std::unique_ptr<store_logon>(
