@@ -288,7 +288,7 @@ class Report:
         out += ["", "## Run", "", "| | |", "|---|---|"]
         keys = ["date", "host_name", "num_cpus", "mhz_per_cpu", "load_avg", "compiler",
                 "mapixx_bench_flags", "library_build_type", "pinned_cpu", "asio_peer",
-                "thread_handoff_peer", "alloc_counting", "mapixx_version"]
+                "thread_handoff_peer", "alloc_counting", "threading", "mapixx_version"]
         for k in keys + sorted(k for k in ctx if k not in keys and k != "caches"):
             if k in ctx:
                 v = ctx[k]
