@@ -10,6 +10,7 @@
 #include <mapixx/core/uid.hpp>
 #include <mapixx/profile/prop_text.hpp>
 #include <mapixx/provider/message.hpp>
+#include <mapixx/providers/detail/byte_words.hpp>
 #include <mapixx/providers/detail/mime.hpp>
 
 #include <algorithm>
@@ -451,6 +452,39 @@ struct rendered_message {
 
 /// Renders what RFC 5322 and MIME can say of a message (its properties `p`, recipient rows
 /// and attachment rows), without the X-MAPI- block.
+/// True if `body` can go as it is with Content-Transfer-Encoding 7bit: CRLF line ends only,
+/// printable ASCII and TAB, lines of at most 900 characters, no line that starts with "From "
+/// (mbox readers would mangle it) and no space or TAB at the end of a line or of the body
+/// (transports may strip it). Otherwise the body goes quoted-printable. Runs of printable bytes
+/// are checked 8 at a time.
+[[nodiscard]] inline bool is_plain_7bit_text(std::string_view body) noexcept {
+    const char* s = body.data();
+    const std::size_t n = body.size();
+    std::size_t i = 0;
+    std::size_t column = 0;  // characters of the current line so far
+    while (i < n) {
+        if (column == 0 && body.compare(i, 5, "From ") == 0) return false;
+        while (i + 8 <= n && byte_words::all_printable(byte_words::load(s + i))) {
+            i += 8;
+            column += 8;
+        }
+        if (column > 900) return false;
+        if (i == n) break;
+        const auto u = static_cast<unsigned char>(s[i]);
+        if (u == '\r') {
+            if (i + 1 == n || s[i + 1] != '\n') return false;  // a CR alone
+            if (i > 0 && mime::is_wsp(s[i - 1])) return false;
+            column = 0;
+            i += 2;
+            continue;
+        }
+        if ((u < 0x20 && u != '\t') || u > 0x7E) return false;
+        if (++column > 900) return false;
+        ++i;
+    }
+    return n == 0 || !mime::is_wsp(s[n - 1]);
+}
+
 inline rendered_message render_standard(const property_bag& p, const std::vector<property_bag>& recipients,
                                         const std::vector<property_bag>& attachments) {
     std::string head;
@@ -491,19 +525,7 @@ inline rendered_message render_standard(const property_bag& p, const std::vector
 
     std::string mime_part = "MIME-Version: 1.0\r\n";
     const std::string body(p.get_string(pr::body).value_or(""));
-    bool plain7 = true;
-    for (std::size_t i = 0, column = 0; i < body.size(); ++i) {
-        const auto u = static_cast<unsigned char>(body[i]);
-        if (body[i] == '\r' && i + 1 < body.size() && body[i + 1] == '\n') {
-            if (i > 0 && mime::is_wsp(body[i - 1])) plain7 = false;
-            column = 0;
-            ++i;
-            continue;
-        }
-        if (column == 0 && body.compare(i, 5, "From ") == 0) plain7 = false;  // mbox readers would mangle it
-        if ((u < 0x20 && body[i] != '\t') || u > 0x7E || ++column > 900) plain7 = false;
-    }
-    if (!body.empty() && mime::is_wsp(body.back())) plain7 = false;
+    const bool plain7 = is_plain_7bit_text(body);
     const std::string text_headers = std::string("Content-Type: text/plain; charset=utf-8\r\n") +
                                      "Content-Transfer-Encoding: " + (plain7 ? "7bit" : "quoted-printable") + "\r\n";
     const std::string text_body = plain7 ? body : mime::qp_encode(body);
