@@ -282,6 +282,47 @@ TEST_CASE("a session does not list its members: who advised, who left, and who e
     CHECK(inspect_sessions(w.mapi).members == 1);
 }
 
+TEST_CASE("a shared session that a newer one replaced keeps its members counted until it ends, and each end takes out only its own") {
+    join_world w;
+    auto first = w.logon({.profile = "P", .flags = publish});
+    REQUIRE(first);
+    auto first_joiner = w.logon({});
+    REQUIRE(first_joiner);
+    REQUIRE(first_joiner->report().joined_shared);
+    CHECK(inspect_sessions(w.mapi).members == 2);
+    // MAPI_NEW_SESSION with MAPI_ALLOW_OTHERS: a second shared session is published in place
+    // of the first, which goes on with its two members.
+    auto second = w.logon({.profile = "Q", .flags = publish});
+    REQUIRE(second);
+    auto second_joiners = std::vector<session>();
+    for (int i = 0; i < 3; ++i) {
+        auto j = w.logon({});
+        REQUIRE(j);
+        REQUIRE(j->report().profile_name == "Q");
+        second_joiners.push_back(std::move(*j));
+    }
+    auto single = w.logon({.profile = "P", .flags = alone});
+    REQUIRE(single);
+    CHECK(inspect_sessions(w.mapi).members == 2 + 4 + 1);
+    CHECK(inspect_sessions(w.mapi).sessions == 3);
+
+    sync_wait(first_joiner->logoff());
+    CHECK(inspect_sessions(w.mapi).members == 1 + 4 + 1);
+    sync_wait(first->logoff());  // its last member: the unpublished session ends
+    CHECK_FALSE(*first);
+    CHECK(*second);
+    CHECK(inspect_sessions(w.mapi).members == 4 + 1);
+    CHECK(inspect_sessions(w.mapi).sessions == 2);
+    sync_wait(second_joiners[1].logoff(logoff_flag::shared));  // rule 32: all four end
+    CHECK_FALSE(*second);
+    CHECK(inspect_sessions(w.mapi).members == 1);
+    CHECK(inspect_sessions(w.mapi).shared_published == false);
+    sync_wait(single->logoff(logoff_flag::shared));  // rule 33: an individual session's own end
+    CHECK(inspect_sessions(w.mapi).members == 0);
+    CHECK(inspect_sessions(w.mapi).sessions == 0);
+    w.check_released();
+}
+
 } // TEST_SUITE
 
 TEST_SUITE("session/status row sharing") {
