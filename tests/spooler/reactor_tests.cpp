@@ -150,6 +150,27 @@ void fill(int fd)
     REQUIRE(errno == EAGAIN);
 }
 
+/// A readable wait on `fd` that must not end before `text` is written to `peer`; what it ended
+/// with after that.
+scode wait_for_data(scheduler& s, reactor& io, int fd, int peer, const char* text)
+{
+    outcome out;
+    s.spawn(await_readable(io, fd, io_wait::no_deadline, out));
+    drive(s, io);
+    CHECK_FALSE(out.done);
+    write_text(peer, text);
+    drive(s, io);
+    REQUIRE(out.done);
+    return out.code;
+}
+
+/// True if the reactor's epoll descriptor is readable now (`run_once` has work).
+bool has_work(const reactor& io)
+{
+    ::pollfd p{io.native_handle(), POLLIN, 0};
+    return ::poll(&p, 1, 0) == 1;
+}
+
 task<void> wait_loop(reactor& io, int fd, int rounds, int& ok)
 {
     for (int k = 0; k < rounds; ++k) {
@@ -398,22 +419,101 @@ TEST_SUITE("mapixx/spooler/reactor.hpp")
         auto io = make_reactor(s, clock);
         socket_pair sp;
         outcome out;
-        auto readable_now = [&io] {
-            ::pollfd p{io->native_handle(), POLLIN, 0};
-            return ::poll(&p, 1, 0) == 1;
-        };
         s.spawn(await_readable(*io, sp[0], io_wait::no_deadline, out));
         drive(s, *io);
-        CHECK_FALSE(readable_now());
+        CHECK_FALSE(has_work(*io));
         write_text(sp[1], "x");
-        CHECK(readable_now());
+        CHECK(has_work(*io));
         drive(s, *io);
         CHECK(out.code == scode::success);
-        CHECK_FALSE(readable_now());  // the socket left the set with its last waiter
+        CHECK_FALSE(has_work(*io));  // the socket, unread, is disabled in the set until its next wait
         io->wake();
-        CHECK(readable_now());
+        CHECK(has_work(*io));
         drive(s, *io);
-        CHECK_FALSE(readable_now());
+        CHECK_FALSE(has_work(*io));
+    }
+
+    TEST_CASE("one socket waited on again and again: each wait ends, data that came between waits ends the next at once")
+    {
+        scheduler s;
+        manual_clock clock;
+        auto io = make_reactor(s, clock);
+        socket_pair sp;
+        for (int round = 0; round < 50; ++round) {
+            CHECK(wait_for_data(s, *io, sp[0], sp[1], "a") == scode::success);
+            // Unread data and more of it while nobody waits: the reactor has no work.
+            write_text(sp[1], "b");
+            CHECK_FALSE(has_work(*io));
+            // The next wait finds the data that is there already.
+            outcome again;
+            s.spawn(await_readable(*io, sp[0], io_wait::no_deadline, again));
+            drive(s, *io);
+            REQUIRE(again.done);
+            CHECK(again.code == scode::success);
+            std::array<char, 8> buf{};
+            REQUIRE(::read(sp[0], buf.data(), buf.size()) == 2);
+        }
+        CHECK(io->pending() == 0);
+        CHECK(s.spawned_count() == 0);
+    }
+
+    TEST_CASE("a wait that timed out or was cancelled leaves no armed descriptor: later data gives the reactor no work")
+    {
+        scheduler s;
+        manual_clock clock;
+        auto io = make_reactor(s, clock);
+        socket_pair sp;
+        // First a wait that ends by data, so that the descriptor is in the set already.
+        REQUIRE(wait_for_data(s, *io, sp[0], sp[1], "x") == scode::success);
+        std::array<char, 8> buf{};
+        REQUIRE(::read(sp[0], buf.data(), buf.size()) == 1);
+
+        outcome timed;
+        s.spawn(await_readable(*io, sp[0], 100ms, timed));
+        drive(s, *io);
+        clock.advance(100ms);
+        drive(s, *io);
+        REQUIRE(timed.done);
+        CHECK(timed.code == scode::timeout);
+        write_text(sp[1], "y");
+        CHECK_FALSE(has_work(*io));
+        REQUIRE(::read(sp[0], buf.data(), buf.size()) == 1);
+
+        outcome cancelled;
+        s.spawn(await_readable(*io, sp[0], io_wait::no_deadline, cancelled));
+        drive(s, *io);
+        CHECK(io->cancel(sp[0]) == 1);
+        drive(s, *io);
+        CHECK(cancelled.code == scode::cancel);
+        write_text(sp[1], "z");
+        CHECK_FALSE(has_work(*io));
+        CHECK(io->pending() == 0);
+    }
+
+    TEST_CASE("a descriptor closed without cancel after its wait ended: a new one with the same number is watched")
+    {
+        scheduler s;
+        manual_clock clock;
+        auto io = make_reactor(s, clock);
+        // keep_old: the old socket stays open under another number (a dup), so the system
+        // keeps its entry in the epoll set; otherwise closing drops it.
+        for (const bool keep_old : {false, true}) {
+            CAPTURE(keep_old);
+            socket_pair old_pair;
+            const int number = old_pair[0];
+            REQUIRE(wait_for_data(s, *io, number, old_pair[1], "x") == scode::success);
+            const int kept = keep_old ? ::dup(number) : -1;
+            // Closed without cancel(number), as a transport may do with no wait pending, and
+            // the number given to a new socket.
+            socket_pair new_pair;
+            REQUIRE(::dup2(new_pair[0], number) == number);
+            CHECK(wait_for_data(s, *io, number, new_pair[1], "y") == scode::success);
+            CHECK(io->cancel(number) == 0);
+            if (kept >= 0) {
+                ::close(kept);
+            }
+        }
+        CHECK(io->pending() == 0);
     }
 
     TEST_CASE("destroying a coroutine that waits unlinks its wait - so does destroying the reactor first")

@@ -83,17 +83,25 @@ inline failure system_failure(scode code, const std::string& what, int error)
 /// `io.sleep_for(d)` from transport coroutines, so a transport that waits on the network lets
 /// the other transports run.
 ///
-/// - Descriptors: one epoll set, level-triggered. A descriptor is in the set only while
-///   someone waits on it, with the directions waited for; when the last wait on it ends it
-///   leaves the set again. Every wait on a ready descriptor ends (several coroutines waiting
-///   to read one socket all resume; the ones that find nothing wait again).
+/// - Descriptors: one epoll set, level-triggered and one-shot (EPOLLONESHOT). A descriptor
+///   joins the set with its first wait and stays in it: armed with the directions waited for
+///   while someone waits, disabled by the system once it has reported (its waits ended), and
+///   armed again by the next wait. So a transport that waits on one socket again and again
+///   costs one epoll_ctl per wait (EPOLL_CTL_MOD), not two (ADD, then DEL once the wait
+///   ended). A wait that ends without the descriptor reporting (a timeout, a cancellation)
+///   takes the descriptor out of the set when it was the last one, so a descriptor nobody
+///   waits on never makes the reactor's descriptor readable. Every wait on a ready descriptor
+///   ends (several coroutines waiting to read one socket all resume; the ones that find
+///   nothing wait again).
 /// - Errors and hang-ups never hang a wait: EPOLLERR ends every wait on the descriptor with
 ///   `network_error`; EPOLLHUP ends writable waits with `network_error`, and readable waits
 ///   with success when something can still be read (buffered bytes or end of file, EPOLLIN
 ///   with it) and with `network_error` otherwise. A descriptor that is not open gives
 ///   `invalid_parameter` at once; one that epoll cannot watch (a regular file) is always ready.
-/// - Closing: the system drops a closed descriptor from the set without telling anyone, so
-///   call `cancel(fd)` first (its waits end with `cancel`).
+/// - Closing: call `cancel(fd)` first: its waits end with `cancel`, and it leaves the set. A
+///   descriptor closed without it (with no wait pending) is still handled: the system drops
+///   it from the set, and a later wait on a new descriptor with the same number finds that
+///   out from epoll_ctl and adds it again.
 /// - Timers: a deadline per wait (`readable(fd, timeout)` ends with `timeout`; `sleep_for`
 ///   ends with success), kept in an intrusive heap, in the clock given to `create` (the
 ///   spooler's clock). A timerfd armed for the earliest deadline (and the alarm) makes the
@@ -173,7 +181,7 @@ public:
             return 0;
         }
         const std::size_t n = end_all_on(fd, scode::cancel, "the wait was cancelled before the descriptor was closed");
-        static_cast<void>(sync(fd));
+        leave_set(fd);
         retime();
         return n;
     }
@@ -214,6 +222,8 @@ public:
             if (fd < 0 || static_cast<std::size_t>(fd) >= fds_.size()) {
                 continue;
             }
+            // Having reported, the descriptor is disabled (EPOLLONESHOT) until armed again.
+            fds_[static_cast<std::size_t>(fd)].mask = 0;
             happened += dispatch(fd, e.events);
             static_cast<void>(sync(fd));
         }
@@ -325,12 +335,14 @@ protected:
     }
 
 private:
-    /// The waits on one descriptor: [0] readers, [1] writers, in arming order; `mask` is what
-    /// the epoll set has for it (0: not in the set).
+    /// The waits on one descriptor: [0] readers, [1] writers, in arming order; `in_set` says
+    /// whether the epoll set has it, and `mask` what it is armed for there (0: not armed,
+    /// either not in the set or disabled after it reported).
     struct fd_slot {
         std::array<io_wait*, 2> head{nullptr, nullptr};
         std::array<io_wait*, 2> tail{nullptr, nullptr};
         std::uint32_t mask = 0;
+        bool in_set = false;
     };
 
     reactor(scheduler& sched, const spooler_clock& clock, detail::unique_fd ep, detail::unique_fd ev,
@@ -367,7 +379,9 @@ private:
         l.next = nullptr;
     }
 
-    /// Makes the epoll set match the waits on `fd`; returns 0 or the errno of epoll_ctl.
+    /// Makes the epoll set match the waits on `fd`: armed for the directions waited for, and
+    /// for a descriptor nobody waits on, not armed (left in the set if it is disabled already,
+    /// taken out if it is still armed). Returns 0 or the errno of epoll_ctl.
     int sync(int fd) noexcept
     {
         fd_slot& s = fds_[static_cast<std::size_t>(fd)];
@@ -376,27 +390,47 @@ private:
         if (want == s.mask) {
             return 0;
         }
-        ::epoll_event e{};
-        e.events = want;
-        e.data.fd = fd;
         if (want == 0) {
-            // Fails harmlessly when the descriptor was closed (the system dropped it already).
-            static_cast<void>(::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, fd, &e));
-            s.mask = 0;
+            leave_set(fd);  // still armed: it could report with nobody waiting
             return 0;
         }
-        int op = s.mask == 0 ? EPOLL_CTL_ADD : EPOLL_CTL_MOD;
+        ::epoll_event e{};
+        e.events = want | EPOLLONESHOT;
+        e.data.fd = fd;
+        int op = s.in_set ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
         int r = ::epoll_ctl(epoll_.get(), op, fd, &e);
         if (r != 0 && ((op == EPOLL_CTL_ADD && errno == EEXIST) || (op == EPOLL_CTL_MOD && errno == ENOENT))) {
-            // The set and the table disagree (a descriptor closed and its number reused).
+            // The set and the table disagree: a descriptor closed without `cancel` (the system
+            // dropped it from the set) and its number reused.
             op = op == EPOLL_CTL_ADD ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
             r = ::epoll_ctl(epoll_.get(), op, fd, &e);
         }
         if (r != 0) {
-            return errno;
+            const int error = errno;
+            if (op == EPOLL_CTL_MOD) {
+                static_cast<void>(::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, fd, &e));
+            }
+            s.in_set = false;  // whatever the set had for it, the next wait adds it anew
+            s.mask = 0;
+            return error;
         }
+        s.in_set = true;
         s.mask = want;
         return 0;
+    }
+
+    /// Takes `fd` out of the epoll set, if it is there.
+    void leave_set(int fd) noexcept
+    {
+        fd_slot& s = fds_[static_cast<std::size_t>(fd)];
+        if (!s.in_set) {
+            return;
+        }
+        ::epoll_event e{};
+        // Fails harmlessly when the descriptor was closed (the system dropped it already).
+        static_cast<void>(::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, fd, &e));
+        s.in_set = false;
+        s.mask = 0;
     }
 
     /// Ends pending `w` and posts its coroutine. The caller syncs the descriptor afterwards.
