@@ -7,6 +7,8 @@
 
 #include <doctest/doctest.h>
 
+#include <bit>
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -24,6 +26,8 @@ std::uint64_t word_of(const unsigned char (&bytes)[8]) {
     std::memcpy(&w, bytes, sizeof w);
     return w;
 }
+
+constexpr bool little_endian = std::endian::native == std::endian::little;
 
 /// A small deterministic generator (the tests must not depend on the run).
 struct lcg {
@@ -70,6 +74,10 @@ TEST_CASE("every byte value at every position of a word is classified as one byt
             CHECK(bw::has_byte(w, '\n') == (value == '\n'));
             CHECK(bw::has_high(w) == (value >= 0x80));
             CHECK(bw::has_zero(w) == (value == 0));
+            const bool unprintable = value < 0x20 || value > 0x7E;
+            CHECK((bw::unprintable_marks(w) != 0) == unprintable);
+            CHECK((bw::line_end_marks(w) != 0) == (value == '\r' || value == '\n'));
+            if (unprintable) CHECK(bw::bytes_before_mark(bw::unprintable_marks(w)) == (little_endian ? std::size_t(at) : 0u));
         }
     }
 }
@@ -96,9 +104,88 @@ TEST_CASE("random words: the word tests agree with a byte-by-byte reference") {
         REQUIRE(bw::has_byte(w, '\r') == cr);
         REQUIRE(bw::has_high(w) == high);
         REQUIRE(bw::has_zero(w) == zero);
+        // The first marked byte, where the scans jump to: exact on a little-endian machine.
+        std::size_t first_unprintable = 8, first_line_end = 8;
+        for (std::size_t k = 8; k-- > 0;) {
+            if (bytes[k] < 0x20 || bytes[k] > 0x7E) first_unprintable = k;
+            if (bytes[k] == '\r' || bytes[k] == '\n') first_line_end = k;
+        }
+        REQUIRE((bw::unprintable_marks(w) != 0) == (first_unprintable < 8));
+        REQUIRE((bw::line_end_marks(w) != 0) == (first_line_end < 8));
+        if (first_unprintable < 8) {
+            REQUIRE(bw::bytes_before_mark(bw::unprintable_marks(w)) == (little_endian ? first_unprintable : 0u));
+        }
+        if (first_line_end < 8) {
+            REQUIRE(bw::bytes_before_mark(bw::line_end_marks(w)) == (little_endian ? first_line_end : 0u));
+        }
     }
 }
 
+
+TEST_CASE("16-byte blocks: the lowest bit of each scan is the first such byte, with SSE2 and as two words") {
+    const bool exact_words = little_endian;  // the word form is exact on little-endian machines
+    auto check_block = [&](const unsigned char* bytes) {
+        char block[16];
+        std::memcpy(block, bytes, sizeof block);
+        std::size_t first_unprintable = 16, first_line_end = 16;
+        for (std::size_t k = 16; k-- > 0;) {
+            if (bytes[k] < 0x20 || bytes[k] > 0x7E) first_unprintable = k;
+            if (bytes[k] == '\r' || bytes[k] == '\n') first_line_end = k;
+        }
+        auto lowest = [](unsigned mask) { return mask == 0 ? std::size_t{16} : static_cast<std::size_t>(std::countr_zero(mask)); };
+        // The form this machine uses: exact with SSE2 or on a little-endian machine.
+        if (MAPIXX_DETAIL_BYTE_WORDS_SSE2 || little_endian) {
+            REQUIRE(lowest(bw::unprintable_block(block)) == first_unprintable);
+            REQUIRE(lowest(bw::line_end_block(block)) == first_line_end);
+        }
+        // The word form: none found exactly when there is none, and never past the first.
+        const std::size_t wu = lowest(bw::unprintable_block_words(block));
+        const std::size_t wl = lowest(bw::line_end_block_words(block));
+        REQUIRE((wu == 16) == (first_unprintable == 16));
+        REQUIRE((wl == 16) == (first_line_end == 16));
+        REQUIRE(wu <= first_unprintable);
+        REQUIRE(wl <= first_line_end);
+        if (exact_words) {
+            REQUIRE(wu == first_unprintable);
+            REQUIRE(wl == first_line_end);
+        }
+    };
+    for (int value = 0; value < 256; ++value) {
+        for (int at = 0; at < 16; ++at) {
+            unsigned char bytes[16];
+            std::memset(bytes, 'm', sizeof bytes);
+            bytes[at] = static_cast<unsigned char>(value);
+            CAPTURE(value);
+            CAPTURE(at);
+            check_block(bytes);
+        }
+    }
+    lcg next{99};
+    const unsigned char edges[] = {0x00, 0x09, 0x0A, 0x0D, 0x1F, 0x20, 0x7E, 0x7F, 0x80, 0xFF, 'a', 'a', 'a', 'a'};
+    for (int round = 0; round < 20000; ++round) {
+        unsigned char bytes[16];
+        for (auto& b : bytes) b = (next() % 4 != 0) ? static_cast<unsigned char>(0x20 + next() % 0x5F) : edges[next() % sizeof edges];
+        CAPTURE(round);
+        check_block(bytes);
+    }
+}
+
+TEST_CASE("any_high finds one byte of 0x80 or above at any position, for every length up to 70") {
+    for (std::size_t n = 0; n <= 70; ++n) {
+        std::string text(n, 'q');
+        CAPTURE(n);
+        REQUIRE_FALSE(bw::any_high(text.data(), n));
+        for (std::size_t at = 0; at < n; ++at) {
+            for (unsigned char high : {0x80, 0xC3, 0xFF}) {
+                std::string t = text;
+                t[at] = static_cast<char>(high);
+                CAPTURE(at);
+                REQUIRE(bw::any_high(t.data(), n));
+                REQUIRE_FALSE(bw::any_high(t.data(), at));  // the bytes before it only
+            }
+        }
+    }
+}
 }
 
 TEST_SUITE("providers/detail/rfc5322.hpp") {
@@ -133,6 +220,28 @@ TEST_CASE("is_plain_7bit_text: lines of up to 900 characters pass, 901 do not, w
     CHECK(detail::maildir::is_plain_7bit_text("12345678From x"));  // not at a line start
     CHECK_FALSE(detail::maildir::is_plain_7bit_text("12345678\r\nFrom x"));
     CHECK_FALSE(detail::maildir::is_plain_7bit_text("12345678\rabcdefgh"));  // a CR alone
+}
+
+TEST_CASE("is_plain_7bit_text: one byte that is not allowed is found at any position of a long plain body") {
+    std::string plain;
+    for (int line = 0; line < 12; ++line) plain += std::string(13 + line * 7 % 23, 'a' + static_cast<char>(line)) + "\r\n";
+    plain += "tail";
+    REQUIRE(detail::maildir::is_plain_7bit_text(plain));
+    for (std::size_t at = 0; at < plain.size(); ++at) {
+        for (char bad : {'\x01', '\x7F', '\x80', '\xFF', '\r', '\n', '\0'}) {
+            std::string body = plain;
+            if (body[at] == '\r' || body[at] == '\n') continue;  // replacing a line end would not be one byte
+            body[at] = bad;
+            CAPTURE(at);
+            CAPTURE(static_cast<int>(static_cast<unsigned char>(bad)));
+            REQUIRE_FALSE(detail::maildir::is_plain_7bit_text(body));
+        }
+        std::string tabbed = plain;
+        if (tabbed[at] == '\r' || tabbed[at] == '\n' || at + 1 == tabbed.size() || tabbed[at + 1] == '\r') continue;
+        tabbed[at] = '\t';  // a TAB inside a line is allowed
+        CAPTURE(at);
+        REQUIRE(detail::maildir::is_plain_7bit_text(tabbed));
+    }
 }
 
 }

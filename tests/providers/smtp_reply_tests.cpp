@@ -404,6 +404,41 @@ TEST_CASE("a byte of 0x80 or more marks the body as 8-bit") {
     CHECK_FALSE(smtp::detail::prepare_body("plain ASCII \x7F\r\n").eight_bit);
 }
 
+TEST_CASE("prepare_body: one 8-bit byte, bare line end or leading dot at any position of a long plain body is handled") {
+    std::string plain;
+    for (int line = 0; line < 10; ++line) plain += std::string(5 + line * 9 % 31, 'k') + "\r\n";
+    plain += "no end";
+    const auto base = smtp::detail::prepare_body(plain);
+    REQUIRE_FALSE(base.eight_bit);
+    REQUIRE(base.wire == plain + "\r\n.\r\n");
+    REQUIRE(base.size == plain.size() + 2);
+    for (std::size_t at = 0; at < plain.size(); ++at) {
+        if (plain[at] == '\r' || plain[at] == '\n') continue;
+        CAPTURE(at);
+        std::string high = plain;
+        high[at] = '\xE9';
+        const auto h = smtp::detail::prepare_body(high);
+        REQUIRE(h.eight_bit);
+        REQUIRE(h.wire == high + "\r\n.\r\n");
+        // A bare LF in place of the byte: CRLF there, the rest unchanged.
+        std::string bare = plain;
+        bare[at] = '\n';
+        const auto b = smtp::detail::prepare_body(bare);
+        std::string want = plain.substr(0, at) + "\r\n" + plain.substr(at + 1);
+        if (at + 1 < plain.size()) want += "\r\n";  // the last line still has no end of its own
+        REQUIRE(b.wire == want + ".\r\n");
+        REQUIRE(b.size == want.size());
+        REQUIRE_FALSE(b.eight_bit);
+        // A dot at the start of a line gets another; elsewhere it stays single.
+        std::string dotted = plain;
+        dotted[at] = '.';
+        const bool starts_line = at == 0 || plain[at - 1] == '\n';
+        const auto d = smtp::detail::prepare_body(dotted);
+        REQUIRE(d.wire == (starts_line ? dotted.substr(0, at) + "." + dotted.substr(at) : dotted) + "\r\n.\r\n");
+        REQUIRE(d.size == dotted.size() + 2);
+    }
+}
+
 } // TEST_SUITE
 
 TEST_SUITE("providers/smtp/detail/secret.hpp") {

@@ -17,6 +17,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <optional>
 #include <string>
@@ -456,31 +457,28 @@ struct rendered_message {
 /// printable ASCII and TAB, lines of at most 900 characters, no line that starts with "From "
 /// (mbox readers would mangle it) and no space or TAB at the end of a line or of the body
 /// (transports may strip it). Otherwise the body goes quoted-printable. Runs of printable bytes
-/// are checked 8 at a time.
+/// are checked 16 at a time.
 [[nodiscard]] inline bool is_plain_7bit_text(std::string_view body) noexcept {
     const char* s = body.data();
     const std::size_t n = body.size();
     std::size_t i = 0;
-    std::size_t column = 0;  // characters of the current line so far
-    while (i < n) {
-        if (column == 0 && body.compare(i, 5, "From ") == 0) return false;
-        while (i + 8 <= n && byte_words::all_printable(byte_words::load(s + i))) {
-            i += 8;
-            column += 8;
-        }
-        if (column > 900) return false;
+    std::size_t line = 0;  // where the current line starts
+    if (n >= 5 && std::memcmp(s, "From ", 5) == 0) return false;
+    for (;;) {
+        // Skip printable bytes: 16 at a time, then one by one.
+        i = byte_words::skip_blocks(s, i, n, [](const char* p) { return byte_words::unprintable_block(p); });
+        while (i < n && static_cast<unsigned char>(s[i]) >= 0x20 && static_cast<unsigned char>(s[i]) <= 0x7E) ++i;
+        if (i - line > 900) return false;
         if (i == n) break;
-        const auto u = static_cast<unsigned char>(s[i]);
-        if (u == '\r') {
-            if (i + 1 == n || s[i + 1] != '\n') return false;  // a CR alone
-            if (i > 0 && mime::is_wsp(s[i - 1])) return false;
-            column = 0;
-            i += 2;
+        if (s[i] == '\t') {
+            ++i;
             continue;
         }
-        if ((u < 0x20 && u != '\t') || u > 0x7E) return false;
-        if (++column > 900) return false;
-        ++i;
+        if (s[i] != '\r' || i + 1 == n || s[i + 1] != '\n') return false;  // a control character, DEL, 8-bit or a CR alone
+        if (i > line && mime::is_wsp(s[i - 1])) return false;
+        i += 2;
+        line = i;
+        if (n - i >= 5 && std::memcmp(s + i, "From ", 5) == 0) return false;
     }
     return n == 0 || !mime::is_wsp(s[n - 1]);
 }

@@ -27,42 +27,46 @@ struct prepared_body {
 /// '.' gets one more '.' in front (dot-stuffing), a last line without an end gets a CRLF, and
 /// ".\r\n" ends it all. An empty body is just ".\r\n".
 [[nodiscard]] inline prepared_body prepare_body(std::string_view body) {
+    namespace bw = mapixx::detail::byte_words;
     prepared_body out;
     out.wire.reserve(body.size() + body.size() / 32 + 8);
+    const char* s = body.data();
     const std::size_t n = body.size();
+    std::size_t copied = 0;     // body[0, copied) is in out.wire already
+    std::size_t added = 0;      // CRs and LFs added to bare line ends
     std::size_t i = 0;
     bool line_start = true;
+    // Lines that need nothing (CRLF ends, no leading '.') are not copied one by one: the body
+    // goes in runs that end only where something is added.
     while (i < n) {
-        // One line's characters are copied in one piece, not one by one.
-        if (line_start && body[i] == '.') out.wire += '.';
-        std::size_t j = i;
-        // 8 bytes at a time while none of them ends the line, then byte by byte.
-        std::uint64_t high8 = 0;
-        while (j + 8 <= n) {
-            const std::uint64_t w = mapixx::detail::byte_words::load(body.data() + j);
-            if (mapixx::detail::byte_words::has_byte(w, '\r') || mapixx::detail::byte_words::has_byte(w, '\n')) break;
-            high8 |= w;
-            j += 8;
+        if (line_start && s[i] == '.') {
+            out.wire.append(s + copied, i - copied);
+            out.wire += '.';
+            copied = i;
         }
-        unsigned char high = mapixx::detail::byte_words::has_high(high8) ? 0x80 : 0;
-        while (j < n && body[j] != '\r' && body[j] != '\n') high |= static_cast<unsigned char>(body[j++]);
-        if ((high & 0x80) != 0) out.eight_bit = true;
-        out.wire.append(body.data() + i, j - i);
-        out.size += j - i;
-        if (j == n) {
-            line_start = false;  // j > i here: the loop runs only while characters are left
-            break;
-        }
-        if (body[j] == '\r' && j + 1 < n && body[j + 1] == '\n') ++j;
-        out.wire += "\r\n";
-        out.size += 2;
+        line_start = false;
+        // To the next CR or LF: 16 bytes at a time, then one by one.
+        i = bw::skip_blocks(s, i, n, [](const char* p) { return bw::line_end_block(p); });
+        while (i < n && s[i] != '\r' && s[i] != '\n') ++i;
+        if (i == n) break;
         line_start = true;
-        i = j + 1;
+        if (s[i] == '\r' && i + 1 < n && s[i + 1] == '\n') {
+            i += 2;
+            continue;
+        }
+        // A bare CR or LF: the run so far, then CRLF in its place.
+        out.wire.append(s + copied, i - copied);
+        out.wire += "\r\n";
+        ++added;
+        copied = ++i;
     }
+    out.wire.append(s + copied, n - copied);
+    out.size = n + added;
     if (!line_start) {
         out.wire += "\r\n";
         out.size += 2;
     }
+    out.eight_bit = bw::any_high(s, n);
     out.wire += ".\r\n";
     return out;
 }
