@@ -10,8 +10,10 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -922,14 +924,35 @@ inline std::string format_date(filetime t) {
     }
     const civil c = civil_from_days(days);
     const auto weekday = static_cast<std::size_t>(((days % 7) + 7) % 7);
-    auto two = [](std::int64_t v) {
-        std::string s = std::to_string(v);
-        return s.size() < 2 ? "0" + s : s;
+    // Written into a buffer of its own: one allocation for the whole field value.
+    char text[64];
+    char* out = text;
+    auto put = [&out](std::string_view piece) {
+        std::memcpy(out, piece.data(), piece.size());
+        out += piece.size();
     };
-    std::string year = std::to_string(c.year);
-    while (year.size() < 4) year.insert(year.begin(), '0');
-    return std::string(day_names[weekday]) + ", " + two(c.day) + " " + std::string(month_names[c.month - 1]) + " " +
-           year + " " + two(rem / 3600) + ":" + two(rem / 60 % 60) + ":" + two(rem % 60) + " +0000";
+    auto two = [&out](std::int64_t v) {  // 0 to 99, always two digits
+        *out++ = static_cast<char>('0' + v / 10);
+        *out++ = static_cast<char>('0' + v % 10);
+    };
+    put(day_names[weekday]);
+    put(", ");
+    two(c.day);
+    put(" ");
+    put(month_names[c.month - 1]);
+    put(" ");
+    char year[24];
+    const std::size_t digits = static_cast<std::size_t>(std::to_chars(year, year + sizeof year, c.year).ptr - year);
+    for (std::size_t k = digits; k < 4; ++k) *out++ = '0';  // at least four digits
+    put(std::string_view(year, digits));
+    put(" ");
+    two(rem / 3600);
+    put(":");
+    two(rem / 60 % 60);
+    put(":");
+    two(rem % 60);
+    put(" +0000");
+    return std::string(text, out);
 }
 
 /// Reads an RFC 5322 date (obsolete forms too: two-digit years, named zones, no seconds,

@@ -441,9 +441,6 @@ inline filetime now_filetime() {
     return filetime{static_cast<std::uint64_t>(since.count() / 100 + mime::unix_epoch_ticks)};
 }
 
-/// Writes a message: standard header fields, the `X-MAPI-` block with whatever they do not
-/// carry exactly, and the MIME body (text/plain UTF-8, or multipart/mixed with the body and one
-/// base64 part per attachment). Line breaks are CRLF.
 /// The two parts of a rendered message: the standard header fields, and the MIME part (its
 /// own header fields, the empty line and the body).
 struct rendered_message {
@@ -451,8 +448,6 @@ struct rendered_message {
     std::string mime_part;
 };
 
-/// Renders what RFC 5322 and MIME can say of a message (its properties `p`, recipient rows
-/// and attachment rows), without the X-MAPI- block.
 /// True if `body` can go as it is with Content-Transfer-Encoding 7bit: CRLF line ends only,
 /// printable ASCII and TAB, lines of at most 900 characters, no line that starts with "From "
 /// (mbox readers would mangle it) and no space or TAB at the end of a line or of the body
@@ -483,12 +478,15 @@ struct rendered_message {
     return n == 0 || !mime::is_wsp(s[n - 1]);
 }
 
-inline rendered_message render_standard(const property_bag& p, const std::vector<property_bag>& recipients,
-                                        const std::vector<property_bag>& attachments) {
-    std::string head;
+/// `render_standard`, appending the header fields to `head` and then the MIME part to
+/// `mime_part`, which may be the same string (the whole message in one piece).
+inline void render_standard_to(std::string& head, std::string& mime_part, const property_bag& p,
+                               const std::vector<property_bag>& recipients, const std::vector<property_bag>& attachments) {
     const auto submit = p.find(pr::client_submit_time);
     const filetime* when = submit ? submit->get_if<filetime>() : nullptr;
-    head += "Date: " + mime::format_date(when ? *when : now_filetime()) + "\r\n";
+    head += "Date: ";
+    head += mime::format_date(when ? *when : now_filetime());
+    head += "\r\n";
     {
         const std::string email(p.get_string(pr::sender_email_address).value_or(""));
         if (mime::plain_address(email)) {
@@ -521,14 +519,21 @@ inline rendered_message render_standard(const property_bag& p, const std::vector
     id_field("In-Reply-To", pr::in_reply_to_id);
     id_field("References", pr::internet_references);
 
-    std::string mime_part = "MIME-Version: 1.0\r\n";
-    const std::string body(p.get_string(pr::body).value_or(""));
+    mime_part += "MIME-Version: 1.0\r\n";
+    const std::string_view body = p.get_string(pr::body).value_or("");
     const bool plain7 = is_plain_7bit_text(body);
-    const std::string text_headers = std::string("Content-Type: text/plain; charset=utf-8\r\n") +
-                                     "Content-Transfer-Encoding: " + (plain7 ? "7bit" : "quoted-printable") + "\r\n";
-    const std::string text_body = plain7 ? body : mime::qp_encode(body);
+    const std::string_view text_headers = plain7 ? "Content-Type: text/plain; charset=utf-8\r\n"
+                                                   "Content-Transfer-Encoding: 7bit\r\n"
+                                                 : "Content-Type: text/plain; charset=utf-8\r\n"
+                                                   "Content-Transfer-Encoding: quoted-printable\r\n";
+    std::string encoded;  // the body quoted-printable, when it cannot go as it is
+    if (!plain7) encoded = mime::qp_encode(body);
+    const std::string_view text_body = plain7 ? body : std::string_view(encoded);
     if (attachments.empty()) {
-        mime_part += text_headers + "\r\n" + text_body;
+        mime_part.reserve(mime_part.size() + text_headers.size() + 2 + text_body.size());
+        mime_part += text_headers;
+        mime_part += "\r\n";
+        mime_part += text_body;
     } else {
         std::string boundary;
         for (;;) {
@@ -536,7 +541,11 @@ inline rendered_message render_standard(const property_bag& p, const std::vector
             if (text_body.find(boundary) == std::string::npos) break;
         }
         mime_part += "Content-Type: multipart/mixed;\r\n boundary=\"" + boundary + "\"\r\n\r\n";
-        mime_part += "--" + boundary + "\r\n" + text_headers + "\r\n" + text_body + "\r\n";
+        mime_part += "--" + boundary + "\r\n";
+        mime_part += text_headers;
+        mime_part += "\r\n";
+        mime_part += text_body;
+        mime_part += "\r\n";
         for (const auto& a : attachments) {
             std::string type(a.get_string(pr::attach_mime_tag).value_or(""));
             if (!mime::is_mime_type(type)) type = "application/octet-stream";
@@ -559,19 +568,29 @@ inline rendered_message render_standard(const property_bag& p, const std::vector
         }
         mime_part += "--" + boundary + "--\r\n";
     }
-    return rendered_message{std::move(head), std::move(mime_part)};
+}
+
+/// Renders what RFC 5322 and MIME can say of a message (its properties `p`, recipient rows
+/// and attachment rows), without the X-MAPI- block: the MIME body is text/plain UTF-8, or
+/// multipart/mixed with the body and one base64 part per attachment. Line breaks are CRLF.
+inline rendered_message render_standard(const property_bag& p, const std::vector<property_bag>& recipients,
+                                        const std::vector<property_bag>& attachments) {
+    rendered_message r;
+    render_standard_to(r.head, r.mime_part, p, recipients, attachments);
+    return r;
 }
 
 /// The message as it goes to the Internet (SMTP's DATA): the standard fields and the MIME
 /// part only. Nothing is parsed back, so this is much cheaper than `write_message`.
 inline std::string write_internet_message(const message_parts& m) {
-    rendered_message r = render_standard(m.props, m.recipients, m.attachments);
-    r.head += r.mime_part;
-    return std::move(r.head);
+    std::string whole;
+    render_standard_to(whole, whole, m.props, m.recipients, m.attachments);
+    return whole;
 }
 
 /// The message as the Maildir store keeps it: the standard fields, then an X-MAPI- block with
-/// every property the standard fields cannot carry, then the MIME part.
+/// every property the standard fields cannot carry (whatever they do not carry exactly), then
+/// the MIME part.
 inline std::string write_message(const message_parts& m) {
     const rendered_message r = render_standard(m.props, m.recipients, m.attachments);
     const std::string& head = r.head;

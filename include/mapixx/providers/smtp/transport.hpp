@@ -268,16 +268,15 @@ inline std::string render_for_smtp(const property_bag& props, const std::vector<
         }
         named.push_back(std::move(row));
     }
-    ::mapixx::detail::maildir::rendered_message out;
+    std::string whole;  // the header fields and then the MIME part, in one string
     if (!::mapixx::detail::mime::plain_address(props.get_string(pr::sender_email_address).value_or("")) && !sender.empty()) {
         property_bag with_sender = props;  // copied only when the sender must be filled in
         static_cast<void>(with_sender.set(pr::sender_email_address, sender));
-        out = ::mapixx::detail::maildir::render_standard(with_sender, named, attachments);
+        ::mapixx::detail::maildir::render_standard_to(whole, whole, with_sender, named, attachments);
     } else {
-        out = ::mapixx::detail::maildir::render_standard(props, named, attachments);
+        ::mapixx::detail::maildir::render_standard_to(whole, whole, props, named, attachments);
     }
-    out.head += out.mime_part;
-    return std::move(out.head);
+    return whole;
 }
 
 /// A coroutine the transport owns and starts itself (the deferral timer): suspended at start
