@@ -62,7 +62,10 @@ struct resume_on_new_thread {
     bool await_ready() const noexcept { return false; }
     void await_suspend(std::coroutine_handle<> h) const
     {
-        *worker = std::thread([h] { h.resume(); });
+        // This awaiter lives in the frame, which the new thread may finish and free before the
+        // assignment below reads `worker` (the thread is made first): read it beforehand.
+        std::thread* const out = worker;
+        *out = std::thread([h] { h.resume(); });
     }
     void await_resume() const noexcept {}
 };
