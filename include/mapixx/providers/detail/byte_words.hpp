@@ -92,21 +92,24 @@ inline constexpr std::uint64_t highs = 0x8080808080808080ULL;  // 0x80 in every 
 /// Bytes in a block.
 inline constexpr std::size_t block_size = 16;
 
-/// `line_end_block` as two words (what machines without SSE2 use; always defined, so that it
-/// is tested everywhere).
-[[nodiscard]] inline unsigned line_end_block_words(const char* p) noexcept {
-    const std::uint64_t low = line_end_marks(load(p));
+/// A `*_block` result from the marks of the block's two words (`marks` is one of the `*_marks`
+/// functions): what machines without SSE2 use.
+template <class Marks>
+[[nodiscard]] inline unsigned block_from_words(const char* p, Marks marks) noexcept {
+    const std::uint64_t low = marks(load(p));
     if (low != 0) return 1u << bytes_before_mark(low);
-    const std::uint64_t high = line_end_marks(load(p + 8));
+    const std::uint64_t high = marks(load(p + 8));
     return high != 0 ? 1u << (8 + bytes_before_mark(high)) : 0u;
+}
+
+/// `line_end_block` as two words (always defined, so that it is tested everywhere).
+[[nodiscard]] inline unsigned line_end_block_words(const char* p) noexcept {
+    return block_from_words(p, [](std::uint64_t w) { return line_end_marks(w); });
 }
 
 /// `unprintable_block` as two words.
 [[nodiscard]] inline unsigned unprintable_block_words(const char* p) noexcept {
-    const std::uint64_t low = unprintable_marks(load(p));
-    if (low != 0) return 1u << bytes_before_mark(low);
-    const std::uint64_t high = unprintable_marks(load(p + 8));
-    return high != 0 ? 1u << (8 + bytes_before_mark(high)) : 0u;
+    return block_from_words(p, [](std::uint64_t w) { return unprintable_marks(w); });
 }
 
 /// Finds the CR and LF bytes among the 16 at `p`.
