@@ -516,20 +516,26 @@ TEST_SUITE("scheduler")
 
     TEST_CASE("a handle posted from another thread wakes run and resumes on the loop thread")
     {
-        scheduler s;
-        mapixx_test::thread_starter threads; // joined before s is destroyed
-        constexpr int count = 20;
-        std::vector<std::thread::id> resumed_on(count);
-        for (int round = 0; round < 5; ++round) {
-            for (std::thread::id& id : resumed_on) {
-                s.spawn(record_thread_after_post(s, threads, id));
+        // The default room, and a scheduler with room for one handle (ready queue and inbox),
+        // as a session's spooler has room for few: 20 posts at once make both grow.
+        for (const std::size_t room : {std::size_t{64}, std::size_t{1}}) {
+            CAPTURE(room);
+            scheduler s{room};
+            mapixx_test::thread_starter threads; // joined before s is destroyed
+            constexpr int count = 20;
+            std::vector<std::thread::id> resumed_on(count);
+            for (int round = 0; round < 5; ++round) {
+                for (std::thread::id& id : resumed_on) {
+                    s.spawn(record_thread_after_post(s, threads, id));
+                }
+                // run blocks while the tasks wait for the other threads to post them.
+                CHECK(s.run() == 2 * count);
+                for (const std::thread::id& id : resumed_on) {
+                    CHECK(id == std::this_thread::get_id());
+                }
+                CHECK(s.spawned_count() == 0);
             }
-            // run blocks while the tasks wait for the other threads to post them.
-            CHECK(s.run() == 2 * count);
-            for (const std::thread::id& id : resumed_on) {
-                CHECK(id == std::this_thread::get_id());
-            }
-            CHECK(s.spawned_count() == 0);
+            CHECK(s.ready_capacity() >= room);
         }
     }
 

@@ -202,13 +202,16 @@ public:
     };
 
     /// An idle scheduler whose ready queue has room for `initial_capacity` handles before it
-    /// first grows (rounded up to a power of two).
+    /// first grows (rounded up to a power of two), and whose inbox has room for as many posts
+    /// from other threads, at most 16, before it grows. A loop that will have few coroutines
+    /// (a session's spooler) takes a small capacity: every scheduler holds its room for life.
     ///
     /// Throws: `std::bad_alloc`.
     explicit scheduler(std::size_t initial_capacity = 64) : ready_{initial_capacity}
     {
-        inbox_.reserve(16);
-        draining_.reserve(16);
+        const std::size_t posts = (std::min)(initial_capacity, std::size_t{16});
+        inbox_.reserve(posts);
+        draining_.reserve(posts);
     }
 
     scheduler(const scheduler&) = delete;

@@ -958,7 +958,8 @@ private:
         auto mail = std::make_shared<session_mail>();
         mail->coupled_only = no_mail_;
         mail->has_coupled = coupled;
-        mail->sched.emplace();
+        // Room for the spooler's own tasks and a worker per transport; it grows if need be.
+        mail->sched.emplace(session_mail::ready_room(plan.size()));
         std::shared_ptr<store_logon> store;
         {
             std::lock_guard guard(core_->mutex);

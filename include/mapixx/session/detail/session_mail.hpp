@@ -20,6 +20,7 @@
 #include <mapixx/spooler/reactor.hpp>
 #include <mapixx/spooler/spooler.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstddef>
@@ -259,6 +260,13 @@ struct session_mail {
     std::vector<std::unique_ptr<session_xp>> transports;  ///< in transport order
     std::optional<mapixx::spooler> sp;
     std::unique_ptr<io_driver> io;  ///< the reactor the transports wait on (Linux); attached to `sp`
+
+    /// The ready queue a session's scheduler starts with for `transports` transports: a worker
+    /// each, the spooler's start or shutdown, and one for a wait that ends (at least 4). A
+    /// session keeps its scheduler for life, so 100 000 sessions keep 100 000 of these.
+    [[nodiscard]] static constexpr std::size_t ready_room(std::size_t transports) noexcept {
+        return (std::max)(transports + 2, std::size_t{4});
+    }
 
     /// Makes the reactor (where there is one) and attaches it; before `sp->start()`. Without a
     /// reactor (another system, or no descriptor left) transports get no `support.io()`.
