@@ -2,8 +2,10 @@
 // Attachment rows on the outbound path: the spooler hands a transport every attachment of the
 // queued message, on every attempt (resend, deferral, busy, failure), to every transport that
 // shares the message; a transport's changes to its copy never reach the queue; a quarantined
-// message keeps them. The spooler keeps no attachment bytes of its own: it reads them from the
-// queue once per submission attempt (a queue written only against `load` still works), a
+// message keeps them. The spooler keeps no attachment bytes and no body of its own: it reads
+// them and the other properties from the queue once per submission attempt, and writes back
+// recipient rows without touching the queued properties (a queue written only against `load`
+// still works), a
 // message whose attachments are gone by then is forgotten as a client deletion, and one still
 // queued whose attachments cannot be read is a failed attempt: retried, quarantined if it
 // keeps failing.
@@ -148,6 +150,10 @@ public:
         return message_queue::read_attachments(id);  // the default, over load_attachments
     }
     result<void> update(const outbound_message& msg) override { return inner.update(msg); }
+    result<void> update_recipients(message_id id, const std::vector<property_bag>& rows) override
+    {
+        return inner.update_recipients(id, rows);
+    }
     result<void> remove(message_id id) override { return inner.remove(id); }
     result<void> quarantine(message_id id, const error_info& why) override { return inner.quarantine(id, why); }
     [[nodiscard]] std::uint64_t generation() const noexcept override { return generation_; }
@@ -528,8 +534,9 @@ TEST_SUITE("mapixx/spooler/spooler.hpp")
             x.edit_copy = [&, self = &x](submit_context& ctx) {
                 ++submissions;
                 if (submissions == 1) {
-                    // The first submission: refresh read all 200 messages, without attachment rows.
-                    CHECK(q.lean_loads == messages);
+                    // The first submission: refresh read all 200 messages without attachment rows,
+                    // and the working copy read this one's properties again.
+                    CHECK(q.lean_loads == messages + 1);
                     CHECK(q.lean_bytes == 0);
                     CHECK(q.whole_loads == 0);
                     CHECK(q.attachment_loads_in_all() == 1);
@@ -567,8 +574,134 @@ TEST_SUITE("mapixx/spooler/spooler.hpp")
             CHECK(q.attachment_loads[id] == 2);
         }
         CHECK(q.whole_loads == 0);
-        CHECK(q.lean_loads == messages);
+        CHECK(q.lean_loads == messages + 2 * messages);  // the listing, then one per working copy
         r.stop();
+    }
+
+    TEST_CASE("attachments: the spooler keeps no body of 200 pending messages, each attempt reads the properties once")
+    {
+        constexpr std::size_t messages = 200;
+        constexpr std::size_t size = 64 * 1024;
+        counting_queue q;
+        rig r;
+        for (std::size_t k = 0; k != messages; ++k) {
+            outbound_message m = make_message("long " + std::to_string(k), {{"A", "x"}});
+            static_cast<void>(m.props.set(pr::body, std::string(size, static_cast<char>('a' + k % 26))));
+            q.submit(std::move(m));
+        }
+        const auto before = heap_in_use();
+        auto& a = transport_over(r, q);
+        std::size_t submissions = 0;
+        a.configure = [&](fake_xp& x) {
+            x.submit_script.assign(messages, submit_result{scode::busy, 0, 0});
+            x.edit_copy = [&](submit_context& ctx) {
+                ++submissions;
+                if (submissions == 1) {
+                    // The spooler's 200 entries hold recipient rows and subjects; this working copy
+                    // holds one body. A copy of every body would be 12.5 MiB more.
+                    CHECK(heap_growth(before) < messages * size / 16 + 2 * size);
+                }
+                // The body comes from the queue, whole, on every attempt.
+                const auto body = ctx.message.props.get_string(pr::body);
+                REQUIRE(body.has_value());
+                CHECK(body->size() == size);
+                const auto subject = ctx.message.props.get_string(pr::subject);
+                REQUIRE(subject.has_value());
+                const std::size_t k = std::stoul(std::string(subject->substr(5)));
+                CHECK(body->front() == static_cast<char>('a' + k % 26));
+            };
+        };
+        r.start();
+        CHECK(submissions == messages);
+        CHECK(q.inner.size() == messages);
+        CHECK(heap_growth(before) < messages * size / 16);
+        CHECK(q.lean_loads == 2 * messages);  // the listing, and one per working copy
+        r.advance(1s);
+        CHECK(submissions == 2 * messages);
+        CHECK(r.spool->count(spooler_event::kind::sent) == messages);
+        CHECK(q.inner.size() == 0);
+        r.stop();
+    }
+
+    TEST_CASE("attachments: a working copy has the properties the queue holds at that attempt")
+    {
+        rig r;
+        auto& a = r.add("a", types_of({"A"}));
+        std::vector<std::string> bodies;
+        a.configure = [&bodies](fake_xp& x) {
+            x.submit_script.push_back({scode::busy, 0, 0});
+            x.edit_copy = [&bodies](submit_context& ctx) {
+                bodies.emplace_back(ctx.message.props.get_string(pr::body).value_or("(none)"));
+            };
+        };
+        r.start();
+        outbound_message m = with_attachments("edited in the queue", {{"A", "x"}});
+        static_cast<void>(m.props.set(pr::body, std::string("first text")));
+        const message_id id = r.queue.submit(std::move(m));
+        r.spool->pump();
+        REQUIRE(bodies.size() == 1);
+        // The queue's message changes between the attempts (its store rewrote it, say).
+        auto queued = r.queue.load_without_attachments(id);
+        REQUIRE(queued.has_value());
+        static_cast<void>(queued->props.set(pr::body, std::string("second text")));
+        REQUIRE(r.queue.update(*queued));
+        r.advance(1s);
+        CHECK(bodies == std::vector<std::string>{"first text", "second text"});
+        CHECK(a.logon->sent == std::vector<message_id>{id});
+        r.stop();
+    }
+
+    TEST_CASE("attachments: PR_RESPONSIBILITY goes back to the queue without touching the queued properties")
+    {
+        // Transport a sends the A recipient; b is busy with B, so the message stays queued with
+        // the A row marked.
+        auto check_queued = [](const outbound_message& queued, std::size_t attachments) {
+            CHECK(queued.props.get_string(pr::subject) == "half sent");
+            CHECK(queued.props.get_string(pr::body) == "the text");
+            CHECK(queued.props.get_string(pr::internet_message_id) == "<id@example.org>");
+            REQUIRE(queued.recipients.size() == 2);
+            CHECK(queued.recipients[0].get_bool(pr::responsibility) == true);
+            CHECK(queued.recipients[1].get_bool(pr::responsibility) == false);
+            CHECK(queued.attachments.size() == attachments);
+        };
+        auto message = [] {
+            outbound_message m = with_attachments("half sent", {{"A", "x"}, {"B", "y"}});
+            static_cast<void>(m.props.set(pr::body, std::string("the text")));
+            static_cast<void>(m.props.set(pr::internet_message_id, std::string("<id@example.org>")));
+            return m;
+        };
+        auto busy = [](fake_xp& x) { x.submit_script.push_back({scode::busy, 0, 0}); };
+        SUBCASE("a queue that writes the rows alone (memory_message_queue)")
+        {
+            rig r;
+            r.add("a", types_of({"A"}));
+            r.add("b", types_of({"B"})).configure = busy;
+            r.start();
+            const message_id id = r.queue.submit(message());
+            r.spool->pump();
+            CHECK(r.spool->count(spooler_event::kind::partly_sent) == 1);
+            const auto queued = r.queue.load(id);
+            REQUIRE(queued.has_value());
+            check_queued(*queued, 2);
+            r.advance(1s);
+            CHECK_FALSE(r.queue.contains(id));
+            r.stop();
+        }
+        SUBCASE("a queue with only the pure virtuals (update_recipients by default, over update)")
+        {
+            load_only_queue q;
+            rig r;
+            transport_over(r, q);
+            r.add("b", types_of({"B"})).configure = busy;
+            const message_id id = q.submit(message());
+            r.start();
+            CHECK(r.spool->count(spooler_event::kind::partly_sent) == 1);
+            REQUIRE(q.messages.count(id) == 1);
+            check_queued(q.messages.at(id), 2);
+            r.advance(1s);
+            CHECK(q.messages.empty());
+            r.stop();
+        }
     }
 
     TEST_CASE("attachments: a message gone from the queue when its working copy is built is forgotten as a client deletion")

@@ -27,12 +27,14 @@ namespace mapixx::inline v0 {
 /// or every recipient has been reported undeliverable, or the client cancelled it) and
 /// `quarantine` when a message failed too often; anything else stays in the queue.
 ///
-/// Memory: the spooler keeps what `load_without_attachments` returns for every pending message
-/// until it leaves the queue, and reads the attachment rows (`read_attachments`, over
-/// `load_attachments`) only to build a transport's working copy, which it drops when that
-/// submission attempt ends. A queue that
-/// overrides both keeps the spooler free of attachment bytes; one that implements only the
-/// pure virtuals works as well, through the defaults (over `load`), without that saving.
+/// Memory: of every pending message the spooler keeps only its recipient rows and its subject,
+/// read once with `load_without_attachments` when it first lists the message. For each
+/// submission attempt it reads the properties (`load_without_attachments`) and the attachment
+/// rows (`read_attachments`, over `load_attachments`) again to build the transport's working
+/// copy, which it drops when the attempt ends. So the spooler's memory grows with the number of
+/// recipients waiting, not with the size of the messages. A queue that overrides those two
+/// reads copies no attachment bytes for the properties; one that implements only the pure
+/// virtuals works as well, through the defaults (over `load`), without that saving.
 class message_queue {
 public:
     virtual ~message_queue() = default;
@@ -47,11 +49,11 @@ public:
     /// A copy of the whole message, its attachment rows included, or nullopt if it is not (or
     /// no longer) in the queue. The spooler itself calls the two functions below.
     [[nodiscard]] virtual std::optional<outbound_message> load(message_id id) const = 0;
-    /// What the spooler keeps of a pending message: its properties and recipient rows, with
-    /// `attachments` empty (nullopt as for `load`). The default returns `load(id)` whole, so a
-    /// queue that does not override this keeps working as it did (its `update` gets its
-    /// attachment rows back) but the spooler holds them; a queue that overrides this should
-    /// copy no attachment bytes.
+    /// The properties and recipient rows of a pending message, with `attachments` empty
+    /// (nullopt as for `load`): what the spooler reads when it first lists the message and for
+    /// each working copy. The default returns `load(id)` whole, so a queue that does not
+    /// override this keeps working as it did (its `update` gets its attachment rows back); a
+    /// queue that overrides this should copy no attachment bytes.
     [[nodiscard]] virtual std::optional<outbound_message> load_without_attachments(message_id id) const
     {
         return load(id);
@@ -103,6 +105,23 @@ public:
     /// `load_without_attachments` gave (empty for a queue that overrides it), so a queue keeps
     /// its own as they are.
     virtual result<void> update(const outbound_message& msg) = 0;
+    /// Writes the recipient rows of message `id` back (the spooler sets PR_RESPONSIBILITY on
+    /// the rows it has handled) and leaves its properties and attachment rows as they are. The
+    /// default reads the message (`load_without_attachments`), puts `recipients` in and calls
+    /// `update`; it fails with `not_found` if the message cannot be read. A queue that can write
+    /// the rows alone overrides this.
+    virtual result<void> update_recipients(message_id id, const std::vector<property_bag>& recipients)
+    {
+        auto m = load_without_attachments(id);
+        if (!m) {
+            return fail(scode::not_found,
+                        "message " + std::to_string(static_cast<std::uint64_t>(id)) +
+                            " is no longer in the outbound queue, or could not be read",
+                        "mapixx.message_queue");
+        }
+        m->recipients = recipients;
+        return update(*m);
+    }
     /// The message leaves the queue.
     virtual result<void> remove(message_id id) = 0;
     /// The message is set aside (a poison message, S10): kept, but not offered again.
@@ -189,6 +208,16 @@ public:
         }
         it->second.props = msg.props;
         it->second.recipients = msg.recipients;
+        return {};
+    }
+    /// Replaces the recipient rows only.
+    result<void> update_recipients(message_id id, const std::vector<property_bag>& recipients) override
+    {
+        auto it = messages_.find(id);
+        if (it == messages_.end()) {
+            return fail(scode::not_found, "the message is no longer in the outbound queue", "mapixx.memory_queue");
+        }
+        it->second.recipients = recipients;
         return {};
     }
     result<void> remove(message_id id) override

@@ -630,11 +630,12 @@ private:
         submit_context* ctx = nullptr;
     };
 
-    // What the spooler keeps of a pending message: properties and recipient rows
-    // (`message_queue::load_without_attachments`), no attachment bytes; a working copy reads the
-    // attachment rows afresh (`working_copy`).
+    // What the spooler keeps of a pending message: its id, its recipient rows (routing and
+    // PR_RESPONSIBILITY) and its subject (for a non-delivery report), nothing else: no body, no
+    // attachment bytes, however many messages wait. A working copy reads the properties and the
+    // attachment rows from the queue afresh (`working_copy`).
     struct entry {
-        outbound_message msg;
+        outbound_message msg;  // props: the summary only (`summary_of`)
         std::size_t busy_with = npos;
         std::size_t deferred_by = npos;
         bool resubmit_deferred = false;
@@ -771,7 +772,9 @@ private:
                 if (auto m = queue_->load_without_attachments(id)) {
                     entry e;
                     e.declined.resize(m->recipients.size());
-                    e.msg = std::move(*m);
+                    e.msg.id = id;
+                    e.msg.props = summary_of(m->props);
+                    e.msg.recipients = std::move(m->recipients);
                     e.unsettled = true;
                     entries_.emplace(id, std::move(e));
                     unsettled_.push_back(id);
@@ -801,6 +804,23 @@ private:
     }
 
     static bool recipient_done(const property_bag& r) { return r.get_bool(pr::responsibility).value_or(false); }
+
+    // The properties an entry keeps: those its non-delivery reports quote (PR_SUBJECT).
+    static property_bag summary_of(const property_bag& props)
+    {
+        property_bag summary;
+        if (const prop_value* subject = props.find(pr::subject)) {
+            static_cast<void>(summary.set(*subject));
+        }
+        return summary;
+    }
+
+    // Writes the recipient rows of `e` back to the queue (PR_RESPONSIBILITY set by the spooler);
+    // the queued properties and attachment rows stay as they are.
+    void save_recipients(const entry& e)
+    {
+        static_cast<void>(queue_->update_recipients(e.msg.id, e.msg.recipients));
+    }
 
     static bool iequal(std::string_view a, std::string_view b)
     {
@@ -887,7 +907,7 @@ private:
         }
         if (!failed.empty() || e.msg.recipients.empty()) {
             send_ndr(e.msg, std::move(failed), npos);
-            static_cast<void>(queue_->update(e.msg));
+            save_recipients(e);
         }
         return !check_complete(id, e, npos, scode::success);
     }
@@ -1088,17 +1108,23 @@ private:
         record(spooler_event::kind::requeued, id, i, code);
     }
 
-    // The working copy of `e` for one submission attempt: its properties and recipient rows,
-    // and the attachment rows read from the queue now (they live as long as the copy). Fails as
-    // the queue's `read_attachments` does (`not_found`: the queue no longer has the message).
+    // The working copy of `e` for one submission attempt: the properties and attachment rows
+    // read from the queue now (they live as long as the copy) and the spooler's recipient rows.
+    // Fails as the queue's `read_attachments` does (`not_found`: the queue no longer has the
+    // message); a message whose attachment rows could be read but whose properties then could
+    // not is a failure to read (`call_failed`), not a deletion.
     result<void> working_copy(message_id id, const entry& e, outbound_message& copy) const
     {
         auto attachments = queue_->read_attachments(id);
         if (!attachments) {
             return std::move(attachments).as_failure();
         }
+        auto queued = queue_->load_without_attachments(id);
+        if (!queued) {
+            return fail(scode::call_failed, "the outbound queue could not read its properties", "mapixx.spooler");
+        }
         copy.id = e.msg.id;
-        copy.props = e.msg.props;
+        copy.props = std::move(queued->props);
         copy.recipients = e.msg.recipients;
         copy.attachments = std::move(*attachments);
         return {};
@@ -1120,8 +1146,7 @@ private:
                 // Still queued, but its attachments could not be read now: a failed attempt, as
                 // when a transport fails (offered again after failure_retry, quarantined after
                 // max_attempts), never a message forgotten while it waits in the queue.
-                attempt_failed(id, e0, i, copied.code(),
-                               "the outbound queue could not read its attachment rows: " + copied.info().message);
+                attempt_failed(id, e0, i, copied.code(), "its working copy could not be made: " + copied.info().message);
             }
             co_return;
         }
@@ -1178,8 +1203,16 @@ private:
         e.busy_with = npos;
         touched(id);
         if (ctx.saved) {
-            e.msg.props = ctx.message.props;
-            static_cast<void>(queue_->update(e.msg));
+            // The saved properties go back whole, into the message as the queue holds it (so a
+            // queue that gives its attachment rows with the properties gets them back as they
+            // are); the entry keeps its summary of them. A message the queue cannot read now
+            // keeps its queued properties.
+            e.msg.props = summary_of(ctx.message.props);
+            if (auto queued = queue_->load_without_attachments(id)) {
+                queued->props = std::move(ctx.message.props);
+                queued->recipients = e.msg.recipients;
+                static_cast<void>(queue_->update(*queued));
+            }
         }
         const auto now = clock_->now();
         if (x.phase == transport_state::dead) {
@@ -1219,7 +1252,7 @@ private:
                 for (std::size_t k : mine) {
                     static_cast<void>(e.msg.recipients[k].set(pr::responsibility, true));
                 }
-                static_cast<void>(queue_->update(e.msg));
+                save_recipients(e);
                 if (!check_complete(id, e, i, scode::success)) {
                     record(spooler_event::kind::partly_sent, id, i, scode::success);
                 }
@@ -1241,7 +1274,7 @@ private:
                     }
                 }
                 if (handled_some) {
-                    static_cast<void>(queue_->update(e.msg));
+                    save_recipients(e);
                 }
                 if (!left_some) {
                     static_cast<void>(check_complete(id, e, i, scode::success));
@@ -1299,7 +1332,7 @@ private:
                 static_cast<void>(e.msg.recipients[k].set(pr::responsibility, true));
             }
             send_ndr(e.msg, std::move(failed), i);
-            static_cast<void>(queue_->update(e.msg));
+            save_recipients(e);
             static_cast<void>(check_complete(id, e, i, r.code));
             break;
         }
@@ -1328,7 +1361,7 @@ private:
         }
         if (!failed.empty()) {
             send_ndr(e.msg, std::move(failed), i);
-            static_cast<void>(queue_->update(e.msg));
+            save_recipients(e);
         }
     }
 

@@ -167,6 +167,10 @@ public:
     result<void> update(const outbound_message& msg) override {
         return store_->update_message(static_cast<std::uint64_t>(msg.id), msg.props, &msg.recipients);
     }
+    // The recipient table alone: no property changes (the store merges them).
+    result<void> update_recipients(message_id id, const std::vector<property_bag>& recipients) override {
+        return store_->update_message(static_cast<std::uint64_t>(id), property_bag{}, &recipients);
+    }
     result<void> remove(message_id id) override {
         const auto key = static_cast<std::uint64_t>(id);
         auto m = store_->open_message(key, attachment_rows::left_out);
