@@ -41,28 +41,12 @@
 #include <utility>
 #include <vector>
 
-#if defined(__GLIBC__)
-#include <malloc.h>
-#define MAPIXX_BENCH_HAVE_MALLINFO2 (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
-#else
-#define MAPIXX_BENCH_HAVE_MALLINFO2 0
-#endif
-
 namespace {
 
 namespace sw = mapixx_bench::session_world;
 using mapixx_bench::alloc_snapshot;
 
-/// Bytes the C heap has handed out and not taken back (glibc), or -1 where unknown.
-double heap_in_use()
-{
-#if MAPIXX_BENCH_HAVE_MALLINFO2
-    const struct mallinfo2 m = ::mallinfo2();
-    return static_cast<double>(m.uordblks) + static_cast<double>(m.hblkhd);
-#else
-    return -1.0;
-#endif
-}
+using mapixx_bench::heap_in_use;
 
 /// Profile counts of item 2.
 constexpr std::array<std::int64_t, 3> profile_counts{10, 10'000, 100'000};

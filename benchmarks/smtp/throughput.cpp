@@ -27,6 +27,11 @@
 // not a time. For mapixx the spooler's `sent` events, empty queues and no quarantined message
 // are checked too. Under the `bench` target everything (mapixx_bench, smtp-sink, smtp-source)
 // inherits the pinning to one CPU: the sink shares the CPU with the sender in every row.
+//
+// heap_bytes_per_queued_message (mapixx rows): the C heap in use once the spoolers' first pass
+// has listed the 10 000 submitted messages, less before they were submitted (the messages move
+// into the queues, so their bytes were counted before), per message: the queues' bookkeeping
+// plus what a spooler keeps of each pending message. Read with mallinfo2 while timing is paused.
 #include "support/bench_support.hpp"
 #include "support/child_process.hpp"
 
@@ -366,6 +371,8 @@ void smtp_mapixx(benchmark::State& state, bool pipelining)
     {
         smtp_rig rig(connections, s.port(), pipelining);
         std::vector<outbound_message> batch;
+        double held = 0;  // heap the queues and spoolers held once the spoolers had listed them
+        bool heap_known = true;
         for (auto _ : state) {
             state.PauseTiming(); // the client's messages exist before the run starts
             batch.clear();
@@ -373,6 +380,7 @@ void smtp_mapixx(benchmark::State& state, bool pipelining)
             for (std::uint64_t i = 0; i < messages_per_run; ++i) {
                 batch.push_back(make_message(next++, body));
             }
+            const double before = mapixx_bench::heap_in_use();
             state.ResumeTiming();
             for (std::uint64_t i = 0; i < messages_per_run; ++i) {
                 (void)rig.lanes[i % connections].queue->submit(std::move(batch[i]));
@@ -380,6 +388,13 @@ void smtp_mapixx(benchmark::State& state, bool pipelining)
             for (auto& l : rig.lanes) {
                 l.sp->wake_all();
             }
+            // The first pass lists every queue: each spooler holds its pending messages now.
+            rig.drive_once();
+            state.PauseTiming();
+            const double listed = mapixx_bench::heap_in_use();
+            heap_known = heap_known && before >= 0 && listed >= 0;
+            held += listed - before;
+            state.ResumeTiming();
             if (rig.run_until_empty(std::chrono::seconds(300))) {
                 ++runs_finished;
             }
@@ -394,6 +409,12 @@ void smtp_mapixx(benchmark::State& state, bool pipelining)
             return;
         }
         state.counters["connections_opened"] = static_cast<double>(opened);
+        if (heap_known && iterations != 0) {
+            // The messages moved into the queues bring their bytes along; what grows is the
+            // queues' bookkeeping and what the spoolers keep of each pending message.
+            state.counters["heap_bytes_per_queued_message"] =
+                held / static_cast<double>(iterations * messages_per_run);
+        }
     }
     check_sink(state, s, static_cast<std::uint64_t>(state.iterations()) * messages_per_run);
 }

@@ -24,7 +24,26 @@
 #include <utility>
 #include <vector>
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#define MAPIXX_BENCH_HAVE_MALLINFO2 (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
+#else
+#define MAPIXX_BENCH_HAVE_MALLINFO2 0
+#endif
+
 namespace mapixx_bench {
+
+/// Bytes the C heap has handed out and not taken back (glibc's `mallinfo2`: `uordblks +
+/// hblkhd`, malloc's chunk headers included), or -1 where unknown. Compare two readings.
+inline double heap_in_use()
+{
+#if MAPIXX_BENCH_HAVE_MALLINFO2
+    const struct mallinfo2 m = ::mallinfo2();
+    return static_cast<double>(m.uordblks) + static_cast<double>(m.hblkhd);
+#else
+    return -1.0;
+#endif
+}
 
 /// Totals of the replaced global operator new/delete since the program started, over all
 /// threads (each thread counts into a block of its own; a reading adds the blocks up, so it
