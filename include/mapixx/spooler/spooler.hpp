@@ -46,7 +46,7 @@ struct spooler_transport {
 /// Tunables. Delays are in the spooler clock's time.
 struct spooler_options {
     /// Failed attempts of a message before quarantine: a transport's exceptions and errors, and
-    /// attachment rows the queue could not read for the working copy.
+    /// attachment rows or properties the queue could not read for the working copy.
     std::size_t max_attempts = 3;
     std::chrono::milliseconds busy_retry{1000};           ///< After `busy`.
     std::chrono::milliseconds resend_later_delay{60000};  ///< After END_RESEND_LATER.
