@@ -830,16 +830,13 @@ private:
                });
     }
 
-    // The transports that may take recipient `r`, best first (MAPI-REFERENCE 7.3): UID matches
-    // in transport order, then address-type matches, then "any" transports.
-    std::vector<std::size_t> candidates(const property_bag& r) const
+    // Offers `take` the transports that may take recipient `r`, best first (MAPI-REFERENCE
+    // 7.3): UID matches in transport order, then address-type matches, then "any" transports.
+    // A transport may be offered more than once. Stops at the first `take` that returns true,
+    // and returns whether one did. Allocates nothing (`route` runs per recipient per pass).
+    template <class Take>
+    bool first_candidate(const property_bag& r, Take take) const
     {
-        std::vector<std::size_t> out;
-        auto add = [&out](std::size_t i) {
-            if (std::find(out.begin(), out.end(), i) == out.end()) {
-                out.push_back(i);
-            }
-        };
         std::optional<uid> ruid;
         if (const binary* eid = r.get_binary(pr::entryid); eid != nullptr && eid->size() >= 20) {
             uid u;
@@ -852,8 +849,8 @@ private:
             if (!eligible_for_routing(x) || x.types.none || !ruid) {
                 continue;
             }
-            if (std::find(x.types.uids.begin(), x.types.uids.end(), *ruid) != x.types.uids.end()) {
-                add(i);
+            if (std::find(x.types.uids.begin(), x.types.uids.end(), *ruid) != x.types.uids.end() && take(i)) {
+                return true;
             }
         }
         for (std::size_t i = 0; i != xps_.size(); ++i) {
@@ -861,19 +858,18 @@ private:
             if (!eligible_for_routing(x) || x.types.none || x.types.any) {
                 continue;
             }
-            for (const auto& t : x.types.types) {
-                if (!t.empty() && iequal(t, type)) {
-                    add(i);
-                    break;
-                }
+            const bool typed = std::any_of(x.types.types.begin(), x.types.types.end(),
+                                           [type](const std::string& t) { return !t.empty() && iequal(t, type); });
+            if (typed && take(i)) {
+                return true;
             }
         }
         for (std::size_t i = 0; i != xps_.size(); ++i) {
-            if (eligible_for_routing(*xps_[i]) && xps_[i]->types.any) {
-                add(i);
+            if (eligible_for_routing(*xps_[i]) && xps_[i]->types.any && take(i)) {
+                return true;
             }
         }
-        return out;
+        return false;
     }
 
     // Dead transports keep their recipients (the message waits, it is not reported lost).
@@ -885,13 +881,16 @@ private:
     // The transport recipient `k` of `e` is routed to now, or npos (no transport left: NDR).
     std::size_t route(const entry& e, std::size_t k) const
     {
-        for (std::size_t i : candidates(e.msg.recipients[k])) {
-            const auto& d = e.declined[k];
-            if (std::find(d.begin(), d.end(), i) == d.end()) {
-                return i;
+        const auto& declined = e.declined[k];
+        std::size_t to = npos;
+        static_cast<void>(first_candidate(e.msg.recipients[k], [&](std::size_t i) {
+            if (std::find(declined.begin(), declined.end(), i) != declined.end()) {
+                return false;
             }
-        }
-        return npos;
+            to = i;
+            return true;
+        }));
+        return to;
     }
 
     // Reports the recipients no transport takes; finishes the message if nothing is left.

@@ -371,7 +371,8 @@ class smtp_transport_logon final : public transport_logon {
 public:
     /// A logon served by `support` with `options`; publishes its status row.
     smtp_transport_logon(spooler_support& support, smtp::transport_options options)
-        : transport_logon(support), options_(std::move(options)) {
+        : transport_logon(support), options_(std::move(options)),
+          server_name_(options_.host + ":" + std::to_string(options_.port)) {
         property_bag row;
         static_cast<void>(row.set(pr::display_name, options_.display_name));
         static_cast<void>(row.set(pr::provider_display, std::string("mapixx SMTP Transport")));
@@ -476,7 +477,8 @@ private:
     };
     using clock_ms = std::chrono::milliseconds;
 
-    [[nodiscard]] std::string server_name() const { return options_.host + ":" + std::to_string(options_.port); }
+    // host:port, for status texts and sentences (made once: two status texts name it per message).
+    [[nodiscard]] const std::string& server_name() const noexcept { return server_name_; }
 
     void say(const std::string& sentence) const {
         if (options_.log) options_.log(sentence);
@@ -484,6 +486,7 @@ private:
 
     void status(status_codes add, status_codes remove, const std::string& text) {
         property_bag change;
+        change.reserve(2);
         status_codes code = support().status();
         code = code.without(remove) | add;
         static_cast<void>(change.set(pr::status_code, static_cast<std::int32_t>(code.bits())));
@@ -969,6 +972,7 @@ private:
 #endif
 
     smtp::transport_options options_;
+    std::string server_name_;  // options_.host:options_.port
     int conn_fd_ = -1;
     std::optional<smtp::client> engine_;
     std::size_t messages_on_connection_ = 0;
