@@ -68,6 +68,18 @@ outbound_message with_attachments(const std::string& subject, std::vector<std::p
     return m;
 }
 
+/// Submits `count` messages for address type "A" to `q`, subjects `prefix` 0, 1, ..., each with a
+/// PR_BODY of `size` bytes (one letter per message).
+template <class Queue>
+void submit_with_bodies(Queue& q, const std::string& prefix, std::size_t count, std::size_t size)
+{
+    for (std::size_t k = 0; k != count; ++k) {
+        outbound_message m = make_message(prefix + std::to_string(k), {{"A", "x"}});
+        static_cast<void>(m.props.set(pr::body, std::string(size, static_cast<char>('a' + k % 26))));
+        q.submit(std::move(m));
+    }
+}
+
 /// The PR_ATTACH_DATA_BIN bytes of some attachment rows.
 std::size_t bytes_in(const std::vector<property_bag>& rows)
 {
@@ -90,6 +102,7 @@ class counting_queue final : public message_queue {
 public:
     memory_message_queue inner;
     mutable std::size_t whole_loads = 0;                         // load
+    mutable std::size_t summary_loads = 0;                       // load_summary
     mutable std::size_t lean_loads = 0;                          // load_without_attachments
     mutable std::size_t lean_bytes = 0;                          // attachment bytes those handed out
     mutable std::map<message_id, std::size_t> attachment_loads;  // load_attachments, per message
@@ -126,6 +139,11 @@ public:
             lean_bytes += bytes_in(m->attachments);
         }
         return m;
+    }
+    [[nodiscard]] std::optional<outbound_message> load_summary(message_id id) const override
+    {
+        ++summary_loads;
+        return inner.load_summary(id);
     }
     [[nodiscard]] std::optional<std::vector<property_bag>> load_attachments(message_id id) const override
     {
@@ -210,6 +228,24 @@ public:
 
 private:
     std::uint64_t generation_ = 0;
+};
+
+/// A queue whose `load_summary` hands out every property of the message (the body too), as an
+/// override that does not trim might: the spooler must keep only PR_SUBJECT of it.
+class generous_summary_queue final : public message_queue {
+public:
+    memory_message_queue inner;
+
+    [[nodiscard]] std::vector<message_id> pending() const override { return inner.pending(); }
+    [[nodiscard]] std::optional<outbound_message> load(message_id id) const override { return inner.load(id); }
+    [[nodiscard]] std::optional<outbound_message> load_summary(message_id id) const override
+    {
+        return inner.load_without_attachments(id);
+    }
+    result<void> update(const outbound_message& msg) override { return inner.update(msg); }
+    result<void> remove(message_id id) override { return inner.remove(id); }
+    result<void> quarantine(message_id id, const error_info& why) override { return inner.quarantine(id, why); }
+    [[nodiscard]] std::uint64_t generation() const noexcept override { return inner.generation(); }
 };
 
 /// A memory store that counts the reads that copy attachment rows and those that leave them out.
@@ -534,9 +570,10 @@ TEST_SUITE("mapixx/spooler/spooler.hpp")
             x.edit_copy = [&, self = &x](submit_context& ctx) {
                 ++submissions;
                 if (submissions == 1) {
-                    // The first submission: refresh read all 200 messages without attachment rows,
-                    // and the working copy read this one's properties again.
-                    CHECK(q.lean_loads == messages + 1);
+                    // The first submission: refresh read the summaries of all 200 messages, and
+                    // the working copy read this one's properties.
+                    CHECK(q.summary_loads == messages);
+                    CHECK(q.lean_loads == 1);
                     CHECK(q.lean_bytes == 0);
                     CHECK(q.whole_loads == 0);
                     CHECK(q.attachment_loads_in_all() == 1);
@@ -574,7 +611,8 @@ TEST_SUITE("mapixx/spooler/spooler.hpp")
             CHECK(q.attachment_loads[id] == 2);
         }
         CHECK(q.whole_loads == 0);
-        CHECK(q.lean_loads == messages + 2 * messages);  // the listing, then one per working copy
+        CHECK(q.summary_loads == messages);  // the listing
+        CHECK(q.lean_loads == 2 * messages);  // one per working copy
         r.stop();
     }
 
@@ -584,11 +622,7 @@ TEST_SUITE("mapixx/spooler/spooler.hpp")
         constexpr std::size_t size = 64 * 1024;
         counting_queue q;
         rig r;
-        for (std::size_t k = 0; k != messages; ++k) {
-            outbound_message m = make_message("long " + std::to_string(k), {{"A", "x"}});
-            static_cast<void>(m.props.set(pr::body, std::string(size, static_cast<char>('a' + k % 26))));
-            q.submit(std::move(m));
-        }
+        submit_with_bodies(q, "long ", messages, size);
         const auto before = heap_in_use();
         auto& a = transport_over(r, q);
         std::size_t submissions = 0;
@@ -615,11 +649,84 @@ TEST_SUITE("mapixx/spooler/spooler.hpp")
         CHECK(submissions == messages);
         CHECK(q.inner.size() == messages);
         CHECK(heap_growth(before) < messages * size / 16);
-        CHECK(q.lean_loads == 2 * messages);  // the listing, and one per working copy
+        CHECK(q.summary_loads == messages);  // the listing
+        CHECK(q.lean_loads == messages);      // one per working copy
         r.advance(1s);
         CHECK(submissions == 2 * messages);
         CHECK(r.spool->count(spooler_event::kind::sent) == messages);
         CHECK(q.inner.size() == 0);
+        r.stop();
+    }
+
+    TEST_CASE("queue: load_summary gives the recipient rows and PR_SUBJECT alone, by default and in memory_message_queue")
+    {
+        auto full = [] {
+            outbound_message m = with_attachments("the subject", {{"A", "x"}, {"B", "y"}});
+            static_cast<void>(m.props.set(pr::body, std::string(5000, 'b')));
+            return m;
+        };
+        auto check_summary = [&full](const std::optional<outbound_message>& got, message_id id) {
+            const outbound_message want = full();
+            REQUIRE(got.has_value());
+            CHECK(got->id == id);
+            CHECK(got->props.size() == 1);
+            CHECK(got->props.get_string(pr::subject) == "the subject");
+            CHECK(got->recipients == want.recipients);
+            CHECK(got->attachments.empty());
+        };
+        SUBCASE("the default, over load (a queue with only the pure virtuals)")
+        {
+            load_only_queue q;
+            const message_id id = q.submit(full());
+            check_summary(q.load_summary(id), id);
+            CHECK_FALSE(q.load_summary(message_id{static_cast<std::uint64_t>(id) + 1}).has_value());
+            outbound_message bare = make_message("", {{"A", "x"}});
+            static_cast<void>(bare.props.erase(pr::subject));
+            const message_id no_subject = q.submit(std::move(bare));
+            auto got = q.load_summary(no_subject);
+            REQUIRE(got.has_value());
+            CHECK(got->props.empty());
+            CHECK(got->recipients.size() == 1);
+        }
+        SUBCASE("memory_message_queue's own")
+        {
+            memory_message_queue q;
+            const message_id id = q.submit(full());
+            check_summary(q.load_summary(id), id);
+            CHECK_FALSE(q.load_summary(message_id{static_cast<std::uint64_t>(id) + 1}).has_value());
+        }
+    }
+
+    TEST_CASE("queue: a load_summary that hands out every property still leaves no body in the spooler")
+    {
+        constexpr std::size_t messages = 200;
+        constexpr std::size_t size = 64 * 1024;
+        generous_summary_queue q;
+        rig r;
+        submit_with_bodies(q.inner, "wide ", messages, size);
+        const auto before = heap_in_use();
+        auto& a = transport_over(r, q);
+        std::vector<std::string> subjects;
+        a.configure = [&](fake_xp& x) {
+            x.submit_script.assign(messages, submit_result{scode::busy, 0, 0});  // all stay queued
+            x.submit_script.insert(x.submit_script.end(), messages, submit_result{scode::cancel, 0, 0});  // then NDRs
+        };
+        r.start();
+        // Listed (200 summaries with 64 KiB bodies handed out) and tried once: all 200 wait, and
+        // their entries kept the subjects only, so the heap holds nothing near a body per message.
+        CHECK(r.spool->count(spooler_event::kind::ndr) == 0);
+        CHECK(heap_growth(before) < messages * size / 16);
+        r.advance(1s);
+        CHECK(r.spool->count(spooler_event::kind::ndr) == messages);
+        REQUIRE(r.sink.items().size() == messages);
+        // Each report still quotes its message's subject, which came from the summary.
+        for (const auto& d : r.sink.items()) {
+            subjects.emplace_back(d.message.props.get_string(pr::subject).value_or(""));
+        }
+        std::sort(subjects.begin(), subjects.end());
+        CHECK(std::adjacent_find(subjects.begin(), subjects.end()) == subjects.end());
+        CHECK(std::all_of(subjects.begin(), subjects.end(),
+                          [](const std::string& t) { return t.rfind("Undeliverable: wide ", 0) == 0; }));
         r.stop();
     }
 

@@ -28,7 +28,7 @@ namespace mapixx::inline v0 {
 /// `quarantine` when a message failed too often; anything else stays in the queue.
 ///
 /// Memory: of every pending message the spooler keeps only its recipient rows and its subject,
-/// read once with `load_without_attachments` when it first lists the message. For each
+/// read once with `load_summary` when it first lists the message. For each
 /// submission attempt it reads the properties (`load_without_attachments`) and the attachment
 /// rows (`read_attachments`, over `load_attachments`) again to build the transport's working
 /// copy, which it drops when the attempt ends. So the spooler's memory grows with the number of
@@ -50,13 +50,32 @@ public:
     /// no longer) in the queue. The spooler itself calls the two functions below.
     [[nodiscard]] virtual std::optional<outbound_message> load(message_id id) const = 0;
     /// The properties and recipient rows of a pending message, with `attachments` empty
-    /// (nullopt as for `load`): what the spooler reads when it first lists the message and for
-    /// each working copy. The default returns `load(id)` whole, so a queue that does not
+    /// (nullopt as for `load`): what the spooler reads for each working copy (and, through the
+    /// default `load_summary`, when it first lists the message). The default returns `load(id)` whole, so a queue that does not
     /// override this keeps working as it did (its `update` gets its attachment rows back); a
     /// queue that overrides this should copy no attachment bytes.
     [[nodiscard]] virtual std::optional<outbound_message> load_without_attachments(message_id id) const
     {
         return load(id);
+    }
+    /// The recipient rows of a pending message and, in `props`, its PR_SUBJECT if it has one
+    /// (`attachments` empty; nullopt as for `load`): all the spooler keeps of a message, read
+    /// once when it first lists it. The default takes them from `load_without_attachments`; a
+    /// queue that can read the two alone overrides this and copies no body. Properties other
+    /// than PR_SUBJECT that an override leaves in are dropped by the spooler.
+    [[nodiscard]] virtual std::optional<outbound_message> load_summary(message_id id) const
+    {
+        auto m = load_without_attachments(id);
+        if (!m) {
+            return std::nullopt;
+        }
+        outbound_message summary;
+        summary.id = id;
+        if (const prop_value* subject = m->props.find(pr::subject)) {
+            static_cast<void>(summary.props.set(*subject));
+        }
+        summary.recipients = std::move(m->recipients);
+        return summary;
     }
     /// The attachment rows of the message (PR_ATTACH_DATA_BIN holds the bytes), or nullopt if
     /// it is not (or no longer) in the queue, or they cannot be read now. The default takes
@@ -181,6 +200,21 @@ public:
             return std::nullopt;
         }
         return outbound_message{id, it->second.props, it->second.recipients, {}};
+    }
+    /// The recipient rows and PR_SUBJECT alone: the body and the other properties stay here.
+    [[nodiscard]] std::optional<outbound_message> load_summary(message_id id) const override
+    {
+        auto it = messages_.find(id);
+        if (it == messages_.end()) {
+            return std::nullopt;
+        }
+        outbound_message summary;
+        summary.id = id;
+        if (const prop_value* subject = it->second.props.find(pr::subject)) {
+            static_cast<void>(summary.props.set(*subject));
+        }
+        summary.recipients = it->second.recipients;
+        return summary;
     }
     [[nodiscard]] std::optional<std::vector<property_bag>> load_attachments(message_id id) const override
     {

@@ -769,11 +769,11 @@ private:
         bool unread = false;
         for (message_id id : ids) {
             if (entries_.count(id) == 0) {
-                if (auto m = queue_->load_without_attachments(id)) {
+                if (auto m = queue_->load_summary(id)) {
                     entry e;
                     e.declined.resize(m->recipients.size());
                     e.msg.id = id;
-                    e.msg.props = summary_of(m->props);
+                    e.msg.props = is_summary(m->props) ? std::move(m->props) : summary_of(m->props);
                     e.msg.recipients = std::move(m->recipients);
                     e.unsettled = true;
                     entries_.emplace(id, std::move(e));
@@ -813,6 +813,12 @@ private:
             static_cast<void>(summary.set(*subject));
         }
         return summary;
+    }
+
+    // True if `props` holds nothing but PR_SUBJECT (what `load_summary` should give).
+    static bool is_summary(const property_bag& props)
+    {
+        return props.size() == 0 || (props.size() == 1 && props.find(pr::subject) != nullptr);
     }
 
     // Writes the recipient rows of `e` back to the queue (PR_RESPONSIBILITY set by the spooler);
