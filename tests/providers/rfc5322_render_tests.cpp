@@ -132,6 +132,51 @@ TEST_CASE("render_standard_to into one string gives the two parts of render_stan
     }
 }
 
+TEST_CASE("the appending forms add to what the string holds and fold as the field alone would") {
+    // A prefix longer than a line: folding must count columns from the field's start.
+    const std::string prefix = "X-Before: " + std::string(90, 'p') + "\r\n";
+    const std::string long_value = "Re: the figures for the third quarter, the fourth quarter and the year, as agreed "
+                                   "in the meeting of last Tuesday";
+    REQUIRE(mime::fold_field("Subject", long_value).find("\r\n ") != std::string::npos);  // it does fold
+    for (const std::string& value : {long_value, std::string("short"), std::string()}) {
+        std::string out = prefix;
+        mime::fold_field_to(out, "Subject", value);
+        CHECK(out == prefix + mime::fold_field("Subject", value));
+    }
+    std::string mailbox = prefix;
+    mime::format_mailbox_to(mailbox, "Ann \"A\" Smith", "ann@example.org");
+    CHECK(mailbox == prefix + "\"Ann \\\"A\\\" Smith\" <ann@example.org>");
+    std::string date = prefix;
+    mime::format_date_to(date, at_unix_seconds(951782400));
+    CHECK(date == prefix + "Tue, 29 Feb 2000 00:00:00 +0000");
+}
+
+TEST_CASE("render_standard_to with bcc_field::left_out names no blind-copy recipient, and nothing else changes") {
+    property_bag p;
+    static_cast<void>(p.set(pr::subject, std::string("Plans")));
+    static_cast<void>(p.set(pr::sender_email_address, std::string("ann@example.org")));
+    static_cast<void>(p.set(pr::client_submit_time, at_unix_seconds(1700000000)));
+    static_cast<void>(p.set(pr::body, std::string("text\r\n")));
+    std::vector<property_bag> recipients(3);
+    const char* addresses[] = {"to@example.org", "cc@example.org", "hidden@example.org"};
+    for (std::size_t k = 0; k != 3; ++k) {
+        static_cast<void>(recipients[k].set(pr::email_address, std::string(addresses[k])));
+        static_cast<void>(recipients[k].set(pr::recipient_type, static_cast<std::int32_t>(k + 1)));
+    }
+    std::string written;
+    maildir::render_standard_to(written, written, p, recipients, {});
+    std::string left_out;
+    maildir::render_standard_to(left_out, left_out, p, recipients, {}, maildir::bcc_field::left_out);
+    const std::string bcc_line = "Bcc: <hidden@example.org>\r\n";
+    REQUIRE(written.find(bcc_line) != std::string::npos);
+    CHECK(left_out.find("hidden@example.org") == std::string::npos);
+    CHECK(left_out.find("Bcc") == std::string::npos);
+    CHECK(left_out.find("To: <to@example.org>\r\nCc: <cc@example.org>\r\n") != std::string::npos);
+    std::string without = written;
+    without.erase(without.find(bcc_line), bcc_line.size());
+    CHECK(left_out == without);
+}
+
 }
 
 } // namespace rfc5322_render_tests

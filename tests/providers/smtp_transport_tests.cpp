@@ -421,6 +421,20 @@ TEST_CASE("aiosmtpd killed in the middle of a run and restarted: every message a
     CHECK(got.size() == static_cast<std::size_t>(count + duplicated));
 }
 
+TEST_CASE("the status row names the last message sent and the server, message after message") {
+    smtp_test::server_options so;
+    smtp_test::server server(so);
+    rig r(options_for(server.port()));
+    const std::string through = " through 127.0.0.1:" + std::to_string(server.port());
+    for (int n = 1; n <= 3; ++n) {
+        r.submit(make_message(n, "status", {rcpt("to" + std::to_string(n) + "@example.net")}));
+        REQUIRE(r.run_until([&] { return r.queue.size() == 0; }, 10s));
+        CHECK(r.status_string() == "Sent " + message_id_of(n, "status") + through);
+        CHECK((r.sp->support(0).status().bits() & static_cast<std::uint32_t>(status_code::outbound_active)) == 0);
+    }
+    CHECK(server.messages().size() == 3);
+}
+
 TEST_CASE("pipelining: accepted recipients get the message once, 5xx ones a non-delivery report, 4xx ones a retry") {
     smtp_test::server_options so;
     so.temp_failures = 1;
@@ -437,6 +451,7 @@ TEST_CASE("pipelining: accepted recipients get the message once, 5xx ones a non-
     for (const auto& m : server.messages()) {
         for (const auto& a : m.rcpts) to[id_in(m.data)].insert(a);
         CHECK(m.data.find("\r\nBcc:") == std::string::npos);
+        CHECK(m.data.find("bcc4@") == std::string::npos);  // named in no header field at all
         CHECK(m.data.find("X-MAPI-") == std::string::npos);
         // Dot-stuffed on the wire, unstuffed by the server: the lines arrive as written.
         CHECK(m.data.find("\r\n..two dots\r\n") != std::string::npos);

@@ -522,10 +522,10 @@ inline std::size_t line_of(std::string_view text, std::size_t offset) noexcept {
 /// `Name: value` followed by CRLF, folded before single spaces so that lines stay within 78
 /// characters where the value allows (unfolding gives `value` back exactly). `value` must not
 /// hold line breaks unless it is already folded (encoded-words).
-inline std::string fold_field(std::string_view name, std::string_view value) {
-    std::string out(name);
+inline void fold_field_to(std::string& out, std::string_view name, std::string_view value) {
+    out += name;
     out += ": ";
-    std::size_t column = out.size();
+    std::size_t column = name.size() + 2;
     std::size_t pos = 0;
     while (pos < value.size()) {
         // The next piece runs to the next space that may start a continuation line.
@@ -548,6 +548,12 @@ inline std::string fold_field(std::string_view name, std::string_view value) {
         pos = cut;
     }
     out += "\r\n";
+}
+
+/// `fold_field_to`, into a string of its own.
+inline std::string fold_field(std::string_view name, std::string_view value) {
+    std::string out;
+    fold_field_to(out, name, value);
     return out;
 }
 
@@ -744,9 +750,8 @@ constexpr bool plain_address(std::string_view address) noexcept {
     return address.find_first_of(" <>,\"\\();:") == std::string_view::npos;
 }
 
-/// `"Name" <address>`, `=?utf-8?B?...?= <address>` or `<address>`.
-inline std::string format_mailbox(std::string_view name, std::string_view address) {
-    std::string out;
+/// Appends `"Name" <address>`, `=?utf-8?B?...?= <address>` or `<address>` to `out`.
+inline void format_mailbox_to(std::string& out, std::string_view name, std::string_view address) {
     if (!name.empty()) {
         if (printable_ascii(name) && name.size() <= 60 && name.find("=?") == std::string_view::npos) {
             out += '"';
@@ -763,6 +768,12 @@ inline std::string format_mailbox(std::string_view name, std::string_view addres
     out += '<';
     out += address;
     out += '>';
+}
+
+/// `format_mailbox_to`, into a string of its own.
+inline std::string format_mailbox(std::string_view name, std::string_view address) {
+    std::string out;
+    format_mailbox_to(out, name, address);
     return out;
 }
 
@@ -910,9 +921,9 @@ inline constexpr std::array<std::string_view, 12> month_names{"Jan", "Feb", "Mar
                                                               "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 inline constexpr std::array<std::string_view, 7> day_names{"Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"};
 
-/// `Tue, 01 Jul 2025 12:34:56 +0000`: the time in UTC, to the second (the part of a second is
-/// dropped).
-inline std::string format_date(filetime t) {
+/// Appends `Tue, 01 Jul 2025 12:34:56 +0000` to `result`: the time in UTC, to the second (the
+/// part of a second is dropped).
+inline void format_date_to(std::string& result, filetime t) {
     const auto ticks = static_cast<std::int64_t>(t.ticks);
     std::int64_t secs = (ticks - unix_epoch_ticks) / 10000000;
     if ((ticks - unix_epoch_ticks) % 10000000 < 0) --secs;
@@ -924,7 +935,7 @@ inline std::string format_date(filetime t) {
     }
     const civil c = civil_from_days(days);
     const auto weekday = static_cast<std::size_t>(((days % 7) + 7) % 7);
-    // Written into a buffer of its own: one allocation for the whole field value.
+    // Written into a buffer on the stack, then appended in one piece.
     char text[64];
     char* out = text;
     auto put = [&out](std::string_view piece) {
@@ -952,7 +963,14 @@ inline std::string format_date(filetime t) {
     put(":");
     two(rem % 60);
     put(" +0000");
-    return std::string(text, out);
+    result.append(text, out);
+}
+
+/// `format_date_to`, into a string of its own.
+inline std::string format_date(filetime t) {
+    std::string out;
+    format_date_to(out, t);
+    return out;
 }
 
 /// Reads an RFC 5322 date (obsolete forms too: two-digit years, named zones, no seconds,

@@ -429,11 +429,6 @@ inline void diff_rows(std::string& out, std::string_view kind, std::string_view 
     }
 }
 
-/// A display name or address string property of a row.
-inline std::string row_string(const property_bag& row, prop_tag tag) {
-    return std::string(row.get_string(tag).value_or(""));
-}
-
 /// The current time as a FILETIME.
 inline filetime now_filetime() {
     const auto since = std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -478,42 +473,51 @@ struct rendered_message {
     return n == 0 || !mime::is_wsp(s[n - 1]);
 }
 
+/// Whether `render_standard_to` writes a Bcc field for the blind-copy recipient rows.
+enum class bcc_field : bool { left_out, written };
+
 /// `render_standard`, appending the header fields to `head` and then the MIME part to
-/// `mime_part`, which may be the same string (the whole message in one piece).
+/// `mime_part`, which may be the same string (the whole message in one piece). With
+/// `bcc_field::left_out` (what goes over SMTP) the MAPI_BCC rows are named nowhere.
 inline void render_standard_to(std::string& head, std::string& mime_part, const property_bag& p,
-                               const std::vector<property_bag>& recipients, const std::vector<property_bag>& attachments) {
+                               const std::vector<property_bag>& recipients, const std::vector<property_bag>& attachments,
+                               bcc_field bcc = bcc_field::written) {
     const auto submit = p.find(pr::client_submit_time);
     const filetime* when = submit ? submit->get_if<filetime>() : nullptr;
     head += "Date: ";
-    head += mime::format_date(when ? *when : now_filetime());
+    mime::format_date_to(head, when ? *when : now_filetime());
     head += "\r\n";
+    std::string value;  // the value of a field that is folded, reused from field to field
     {
-        const std::string email(p.get_string(pr::sender_email_address).value_or(""));
+        const std::string_view email = p.get_string(pr::sender_email_address).value_or(std::string_view{});
         if (mime::plain_address(email)) {
-            std::string name(p.get_string(pr::sender_name).value_or(""));
-            if (name == email) name.clear();
-            head += mime::fold_field("From", mime::format_mailbox(name, email));
+            std::string_view name = p.get_string(pr::sender_name).value_or(std::string_view{});
+            if (name == email) name = {};
+            mime::format_mailbox_to(value, name, email);
+            mime::fold_field_to(head, "From", value);
         }
     }
-    for (std::int32_t type = 1; type <= 3; ++type) {
-        std::string list;
+    const std::int32_t last_type = bcc == bcc_field::written ? 3 : 2;
+    for (std::int32_t type = 1; type <= last_type; ++type) {
+        value.clear();
         for (const auto& row : recipients) {
             if (row.get_i4(pr::recipient_type).value_or(1) != type) continue;
-            const std::string email = row_string(row, pr::email_address);
+            const std::string_view email = row.get_string(pr::email_address).value_or(std::string_view{});
             if (!mime::plain_address(email)) continue;
-            std::string name = row_string(row, pr::display_name);
-            if (name == email) name.clear();
-            if (!list.empty()) list += ",\r\n ";
-            list += mime::format_mailbox(name, email);
+            std::string_view name = row.get_string(pr::display_name).value_or(std::string_view{});
+            if (name == email) name = {};
+            if (!value.empty()) value += ",\r\n ";
+            mime::format_mailbox_to(value, name, email);
         }
-        if (!list.empty()) head += mime::fold_field(type == 1 ? "To" : type == 2 ? "Cc" : "Bcc", list);
+        if (!value.empty()) mime::fold_field_to(head, type == 1 ? "To" : type == 2 ? "Cc" : "Bcc", value);
     }
     if (auto s = p.get_string(pr::subject)) {
         if (s->empty()) head += "Subject: \r\n";
-        else head += mime::fold_field("Subject", plain_field_text(*s) ? std::string(*s) : mime::encode_words(*s));
+        else if (plain_field_text(*s)) mime::fold_field_to(head, "Subject", *s);
+        else mime::fold_field_to(head, "Subject", mime::encode_words(*s));
     }
     auto id_field = [&](std::string_view name, prop_tag tag) {
-        if (auto v = p.get_string(tag); v && plain_field_text(*v)) head += mime::fold_field(name, *v);
+        if (auto v = p.get_string(tag); v && plain_field_text(*v)) mime::fold_field_to(head, name, *v);
     };
     id_field("Message-ID", pr::internet_message_id);
     id_field("In-Reply-To", pr::in_reply_to_id);

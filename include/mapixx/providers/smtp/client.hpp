@@ -348,8 +348,10 @@ public:
     /// Starts sending `message`. Fails without sending anything when the session is not ready
     /// (`call_failed`; the session's own failure when it failed), or for the envelope problems
     /// listed on the class. The `message_result` comes from `take_result()` once the server has
-    /// answered everything.
-    result<void> send(envelope message) {
+    /// answered everything. `message` is read, not kept: the engine holds the dot-stuffed body
+    /// and the recipient addresses of the transaction, so a caller may send the same envelope
+    /// again (on a new session after a lost connection) without copying it first.
+    result<void> send(const envelope& message) {
         if (state_ == client_state::failed) return *error_;
         if (state_ != client_state::ready) {
             return fail(scode::call_failed,
@@ -397,7 +399,7 @@ public:
         t.pipelined = pipelining();
         t.wire = std::move(body.wire);
         t.res.recipients.reserve(message.recipients.size());
-        for (auto& a : message.recipients) t.res.recipients.push_back(recipient_result{std::move(a), {}, {}});
+        for (const auto& a : message.recipients) t.res.recipients.push_back(recipient_result{a, {}, {}});
         state_ = client_state::transaction;
         put(mail, command::mail);
         if (t.pipelined) {
@@ -527,10 +529,11 @@ private:
         case command::helo: return on_helo(r);
         case command::auth:
         case command::auth_response: return on_auth(r);
-        case command::mail: return on_mail(r);
-        case command::rcpt: return on_rcpt(p.index, r);
-        case command::data: return on_data(r);
-        case command::end_of_data: return on_end_of_data(r);
+        // The transaction's replies move into its result (four per message).
+        case command::mail: return on_mail(std::move(r));
+        case command::rcpt: return on_rcpt(p.index, std::move(r));
+        case command::data: return on_data(std::move(r));
+        case command::end_of_data: return on_end_of_data(std::move(r));
         case command::rset: return on_rset(r);
         case command::quit: state_ = client_state::closed; return;
         case command::none: break;
@@ -713,11 +716,17 @@ private:
         }
     }
 
-    void send_rcpt(std::size_t i) { put("RCPT TO:<" + txn_->res.recipients[i].address + ">", command::rcpt, i); }
+    // RCPT TO for recipient `i`, written straight into the output (as `put` would, without a
+    // line of its own first).
+    void send_rcpt(std::size_t i) {
+        out_.append("RCPT TO:<");
+        out_.append(txn_->res.recipients[i].address);
+        out_.append(">\r\n");
+        pending_.push_back({command::rcpt, i});
+    }
 
-    void on_mail(const reply& r) {
+    void on_mail(reply r) {
         detail::transaction_state& t = *txn_;
-        t.res.mail_reply = r;
         t.mail_ok = r.positive();
         if (!t.mail_ok) {
             for (auto& rr : t.res.recipients) {
@@ -725,6 +734,7 @@ private:
                 rr.response = r;
             }
         }
+        t.res.mail_reply = std::move(r);
         if (t.pipelined) return;  // the RCPT and DATA replies follow
         if (t.mail_ok) {
             send_rcpt(0);
@@ -733,11 +743,11 @@ private:
         }
     }
 
-    void on_rcpt(std::size_t i, const reply& r) {
+    void on_rcpt(std::size_t i, reply r) {
         detail::transaction_state& t = *txn_;
         if (t.mail_ok && i < t.res.recipients.size()) {
             t.res.recipients[i].status = status_of(r);
-            t.res.recipients[i].response = r;
+            t.res.recipients[i].response = std::move(r);
         }
         if (t.pipelined) return;
         if (i + 1 < t.res.recipients.size()) {
@@ -749,9 +759,10 @@ private:
         }
     }
 
-    void on_data(const reply& r) {
+    void on_data(reply reply_in) {
         detail::transaction_state& t = *txn_;
-        t.res.data_reply = r;
+        t.res.data_reply = std::move(reply_in);
+        const reply& r = t.res.data_reply;
         if (r.code == 354) {
             if (any_accepted()) {
                 out_.append(t.wire);
@@ -772,9 +783,10 @@ private:
         }
     }
 
-    void on_end_of_data(const reply& r) {
+    void on_end_of_data(reply reply_in) {
         detail::transaction_state& t = *txn_;
-        t.res.final_reply = r;
+        t.res.final_reply = std::move(reply_in);
+        const reply& r = t.res.final_reply;
         t.body_sent = false;
         if (!t.empty_data && !r.positive()) fail_accepted(r, failure_status(r));
         finish_transaction();

@@ -223,9 +223,6 @@ struct transport_options {
 
 namespace detail {
 
-/// MAPI_BCC: a recipient row of this PR_RECIPIENT_TYPE is sent to but never named in a header.
-inline constexpr std::int32_t recipient_type_bcc = 3;
-
 /// Removes every `X-MAPI-` header field (with its continuation lines) from the header of an
 /// RFC 5322 message: the Maildir writer's private block, which is not for the Internet.
 inline std::string strip_private_fields(const std::string& text) {
@@ -258,23 +255,16 @@ inline std::string strip_private_fields(const std::string& text) {
 /// the Maildir store writes it; without any it is the single text/plain entity.
 inline std::string render_for_smtp(const property_bag& props, const std::vector<property_bag>& recipients,
                                    const std::string& sender, const std::vector<property_bag>& attachments = {}) {
-    std::vector<property_bag> named;
-    named.reserve(recipients.size());
-    for (const auto& r : recipients) {
-        if (r.get_i4(pr::recipient_type).value_or(1) == recipient_type_bcc) continue;
-        property_bag row;
-        for (prop_tag t : {pr::display_name, pr::email_address, pr::addrtype, pr::recipient_type}) {
-            if (const prop_value* v = r.find(t.with_type(prop_type::unspecified))) static_cast<void>(row.set(*v));
-        }
-        named.push_back(std::move(row));
-    }
+    namespace maildir = ::mapixx::detail::maildir;
     std::string whole;  // the header fields and then the MIME part, in one string
+    // Room for a plain message in one piece: the body, and a header of a few lines per recipient.
+    whole.reserve(props.get_string(pr::body).value_or(std::string_view{}).size() + 512 + 96 * recipients.size());
     if (!::mapixx::detail::mime::plain_address(props.get_string(pr::sender_email_address).value_or("")) && !sender.empty()) {
         property_bag with_sender = props;  // copied only when the sender must be filled in
         static_cast<void>(with_sender.set(pr::sender_email_address, sender));
-        ::mapixx::detail::maildir::render_standard_to(whole, whole, with_sender, named, attachments);
+        maildir::render_standard_to(whole, whole, with_sender, recipients, attachments, maildir::bcc_field::left_out);
     } else {
-        ::mapixx::detail::maildir::render_standard_to(whole, whole, props, named, attachments);
+        maildir::render_standard_to(whole, whole, props, recipients, attachments, maildir::bcc_field::left_out);
     }
     return whole;
 }
@@ -484,14 +474,23 @@ private:
         if (options_.log) options_.log(sentence);
     }
 
+    // Changes the status row: PR_STATUS_CODE gets `add` and loses `remove`, PR_STATUS_STRING
+    // becomes `text`. The change goes in a bag kept for it (two status changes per message).
     void status(status_codes add, status_codes remove, const std::string& text) {
-        property_bag change;
-        change.reserve(2);
         status_codes code = support().status();
         code = code.without(remove) | add;
-        static_cast<void>(change.set(pr::status_code, static_cast<std::int32_t>(code.bits())));
-        static_cast<void>(change.set(pr::status_string, text));
-        static_cast<void>(support().modify_status_row(change, true));
+        static_cast<void>(status_change_.set(pr::status_code, static_cast<std::int32_t>(code.bits())));
+        static_cast<void>(status_change_.set(pr::status_string, text));
+        static_cast<void>(support().modify_status_row(status_change_, true));
+    }
+
+    // "<before><message name><after><server>", in a buffer kept for the status texts that
+    // every message sets ("Sending ... through ...", "Sent ... through ...").
+    const std::string& per_message_text(std::string_view before, const submit_context& ctx, std::string_view after) {
+        text_.assign(before);
+        append_message_name(text_, ctx);
+        text_.append(after).append(server_name());
+        return text_;
     }
 
     [[nodiscard]] std::uint32_t retry_seconds() const noexcept {
@@ -516,13 +515,13 @@ private:
         for (std::size_t k = 0; k < ctx.message.recipients.size(); ++k) {
             const property_bag& r = ctx.message.recipients[k];
             if (r.get_bool(pr::responsibility).value_or(false)) continue;
-            const std::string address(r.get_string(pr::email_address).value_or(""));
+            const std::string_view address = r.get_string(pr::email_address).value_or(std::string_view{});
             if (!is_smtp_address(address)) {
                 bad.push_back(k);
                 continue;
             }
             mine.push_back(k);
-            env.recipients.push_back(address);
+            env.recipients.emplace_back(address);
         }
         if (mine.empty() && bad.empty()) co_return submit_result{scode::success, ctx.message_ref, 0};
         if (mine.empty()) {
@@ -552,7 +551,7 @@ private:
                                     static_cast<std::uint32_t>((std::max)(left, std::chrono::seconds::rep{1}))};
         }
 
-        status(status_code::outbound_active, {}, "Sending " + message_name(ctx) + " through " + server_name());
+        status(status_code::outbound_active, {}, per_message_text("Sending ", ctx, " through "));
         std::optional<smtp::message_result> res;
         std::string why;
         for (int attempt = 0; attempt < 2 && !res; ++attempt) {
@@ -602,9 +601,19 @@ private:
         co_return settle(ctx, mine, bad, *res, why);
     }
 
+    // The message's Message-ID, or "#<queue id>" for one without.
+    static void append_message_name(std::string& out, const submit_context& ctx) {
+        if (const auto id = ctx.message.props.get_string(pr::internet_message_id)) {
+            out.append(*id);
+        } else {
+            out.append("#").append(std::to_string(static_cast<std::uint64_t>(ctx.message.id)));
+        }
+    }
+
     [[nodiscard]] static std::string message_name(const submit_context& ctx) {
-        const auto id = ctx.message.props.get_string(pr::internet_message_id);
-        return id ? std::string(*id) : "#" + std::to_string(static_cast<std::uint64_t>(ctx.message.id));
+        std::string name;
+        append_message_name(name, ctx);
+        return name;
     }
 
     [[nodiscard]] static std::string bad_address_reason(const submit_context& ctx, std::size_t k) {
@@ -648,14 +657,14 @@ private:
                 break;
             }
         }
-        const std::string name = message_name(ctx);
         const bool session_failed = engine_ && engine_->state() == smtp::client_state::failed;
         // A refused final reply may leave some servers out of step too: start afresh next time.
         if (session_failed || out_of_step || res.final_reply.code >= 400) close_connection();
         if (temporary == 0 && permanent.empty()) {
-            status({}, status_code::outbound_active | status_code::failure, "Sent " + name + " through " + server_name());
+            status({}, status_code::outbound_active | status_code::failure, per_message_text("Sent ", ctx, " through "));
             return submit_result{scode::success, ctx.message_ref, 0};
         }
+        const std::string name = message_name(ctx);
         say("message " + name + ": " + std::to_string(accepted) + " accepted, " + std::to_string(permanent.size()) +
             " refused for good, " + std::to_string(temporary) + " to retry (" + refused + ")");
         if (accepted == 0 && temporary == 0) {
@@ -973,6 +982,8 @@ private:
 
     smtp::transport_options options_;
     std::string server_name_;  // options_.host:options_.port
+    property_bag status_change_;  // what status() changes, kept for its room
+    std::string text_;            // per_message_text's buffer
     int conn_fd_ = -1;
     std::optional<smtp::client> engine_;
     std::size_t messages_on_connection_ = 0;
