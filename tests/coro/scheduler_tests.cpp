@@ -7,9 +7,11 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <coroutine>
 #include <cstddef>
+#include <cstdint>
 #include <exception>
 #include <stdexcept>
 #include <string>
@@ -62,6 +64,25 @@ task<> yield_and_record(scheduler& s, std::vector<int>& order, int id, int turns
 {
     for (int i = 0; i < turns; ++i) {
         order.push_back(id);
+        co_await s.yield();
+    }
+}
+
+/// An address on the calling thread's stack, one call deeper than the caller: it moves down as
+/// calls nest, so the spread of the marks a coroutine takes is how deep its resumptions went.
+[[gnu::noinline]] std::uintptr_t stack_mark()
+{
+    volatile char here = 0;
+    return reinterpret_cast<std::uintptr_t>(&here);
+}
+
+/// Yields `turns` times, widening [lowest, highest] to the stack mark of each resumption.
+task<> yield_and_mark_stack(scheduler& s, int turns, std::uintptr_t& lowest, std::uintptr_t& highest)
+{
+    for (int i = 0; i < turns; ++i) {
+        const std::uintptr_t mark = stack_mark();
+        lowest = std::min(lowest, mark);
+        highest = std::max(highest, mark);
         co_await s.yield();
     }
 }
@@ -270,6 +291,20 @@ TEST_SUITE("scheduler")
         s.run();
         const std::vector<int> expected{0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2};
         CHECK(order == expected);
+    }
+
+    TEST_CASE("a million yields in a row run in a stack of bounded depth")
+    {
+        // A yield goes back to the loop, which resumes the next coroutine: no yield may nest a
+        // call in the one before (as a resumption from inside await_suspend would, or a
+        // symmetric transfer where the compiler does not make it a tail call, e.g. g++ at -O0).
+        scheduler s;
+        std::uintptr_t lowest = UINTPTR_MAX;
+        std::uintptr_t highest = 0;
+        s.spawn(yield_and_mark_stack(s, 500'000, lowest, highest));
+        s.spawn(yield_and_mark_stack(s, 500'000, lowest, highest));
+        CHECK(s.run() == 2 * 500'001);
+        CHECK(highest - lowest < 256 * 1024);
     }
 
     TEST_CASE("spawned_count counts the spawned tasks that have not finished")
