@@ -12,6 +12,7 @@
 #include <coroutine>
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <exception>
 #include <stdexcept>
 #include <string>
@@ -85,6 +86,51 @@ task<> yield_and_mark_stack(scheduler& s, int turns, std::uintptr_t& lowest, std
         highest = std::max(highest, mark);
         co_await s.yield();
     }
+}
+
+/// Logs `id` at each resumption. At its first it spawns `fanout` children, numbered from
+/// `next_id` on, each with one child fewer; then it yields `turns` times.
+task<> fan_out(scheduler& s, std::vector<int>& log, int& next_id, int id, int fanout, int turns)
+{
+    log.push_back(id);
+    for (int k = 0; k < fanout; ++k) {
+        const int child = next_id++;
+        s.spawn(fan_out(s, log, next_id, child, fanout - 1, turns));
+    }
+    for (int i = 0; i < turns; ++i) {
+        co_await s.yield();
+        log.push_back(id);
+    }
+}
+
+/// What `fan_out` from one root must log with a FIFO ready queue, worked out with a deque.
+std::vector<int> fan_out_model(int fanout, int turns)
+{
+    struct node {
+        int id;
+        int fanout;
+        int yields_left;
+        bool started;
+    };
+    std::vector<int> log;
+    int next_id = 1;
+    std::deque<node> queue{{0, fanout, turns, false}};
+    while (!queue.empty()) {
+        node n = queue.front();
+        queue.pop_front();
+        log.push_back(n.id);
+        if (!n.started) {
+            n.started = true;
+            for (int k = 0; k < n.fanout; ++k) {
+                queue.push_back({next_id++, n.fanout - 1, turns, false});
+            }
+        }
+        if (n.yields_left > 0) {
+            --n.yields_left;
+            queue.push_back(n);
+        }
+    }
+    return log;
 }
 
 task<> yield_times(scheduler& s, int times)
@@ -291,6 +337,21 @@ TEST_SUITE("scheduler")
         s.run();
         const std::vector<int> expected{0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2};
         CHECK(order == expected);
+    }
+
+    TEST_CASE("the ready queue keeps its order while it wraps around and grows")
+    {
+        // Room for 2 at first: spawns from the loop and yields interleave, so the ring grows
+        // while its contents wrap past the end of the storage, again and again.
+        scheduler s{2};
+        std::vector<int> log;
+        int next_id = 1;
+        s.spawn(fan_out(s, log, next_id, 0, 4, 4));
+        s.run();
+        const std::vector<int> expected = fan_out_model(4, 4);
+        CHECK(expected.size() == 65 * 5);
+        CHECK(log == expected);
+        CHECK(s.ready_capacity() > 2);
     }
 
     TEST_CASE("a million yields in a row run in a stack of bounded depth")
