@@ -69,12 +69,12 @@ task<> yield_and_record(scheduler& s, std::vector<int>& order, int id, int turns
     }
 }
 
-/// An address on the calling thread's stack, one call deeper than the caller: it moves down as
-/// calls nest, so the spread of the marks a coroutine takes is how deep its resumptions went.
+/// An address on the calling thread's stack, one call deeper than the caller (the frame of this
+/// function): it moves down as calls nest, so the spread of the marks a coroutine takes is how
+/// deep its resumptions went.
 [[gnu::noinline]] std::uintptr_t stack_mark()
 {
-    volatile char here = 0;
-    return reinterpret_cast<std::uintptr_t>(&here);
+    return reinterpret_cast<std::uintptr_t>(__builtin_frame_address(0));
 }
 
 /// Yields `turns` times, widening [lowest, highest] to the stack mark of each resumption.
